@@ -32,12 +32,15 @@ export function parseExpression(source: string, diagnostics: ExpressionDiagnosti
     diagnostics.push({ code: 'EXPR_EMPTY', message: 'expression is empty', start: 0, end: source.length });
     return undefined;
   }
-  const lexErrors = diagnostics.length;
-  const parser = new Parser(tokenize(source, diagnostics), diagnostics);
+  const before = diagnostics.length;
+  const tokens = tokenize(source, diagnostics);
+  // After a lexical error the parser would mostly report its echo; the lexer's diagnostics say it better.
+  if (diagnostics.length > before) return undefined;
+  const parser = new Parser(tokens, diagnostics);
   try {
     const expr = parser.parseOr();
     parser.expectEnd();
-    return diagnostics.length > lexErrors ? undefined : expr;
+    return expr;
   } catch (e) {
     if (e instanceof ParseError) return undefined;
     throw e;
