@@ -20,12 +20,12 @@ function murmur3Reference(bytes) {
   let k = 0;
   const tail = blocks * 4;
   switch (bytes.length & 3) {
+    // biome-ignore lint/suspicious/noFallthroughSwitchClause: the MurmurHash3 tail deliberately falls through.
     case 3:
       k ^= bytes[tail + 2] << 16;
-    // falls through
+    // biome-ignore lint/suspicious/noFallthroughSwitchClause: see above.
     case 2:
       k ^= bytes[tail + 1] << 8;
-    // falls through
     case 1:
       k ^= bytes[tail];
       k = Math.imul(k, c1);
@@ -83,7 +83,9 @@ for (let i = 0; i < 24; i++) {
     flag: 'payments_v2',
     env: 'prod',
     context: { user: { id }, market: 'DE', brand: 'Y' },
-    expected: inside ? { value: true, variant: 'on', reason: 'SPLIT', ruleIndex: 0 } : { value: false, variant: 'off', reason: 'DEFAULT' },
+    expected: inside
+      ? { value: true, variant: 'on', reason: 'SPLIT', ruleIndex: 0 }
+      : { value: false, variant: 'off', reason: 'DEFAULT' },
   });
 }
 for (let i = 0; i < 12; i++) {
@@ -105,7 +107,9 @@ for (let i = 0; i < 12; i++) {
     flag: 'ws_codec_v2',
     env: 'dev',
     context: { appVersion: '2.4.0', session: { id: sid }, user: { id: 'same-user' } },
-    expected: inside ? { value: true, variant: 'on', reason: 'SPLIT', ruleIndex: 0 } : { value: false, variant: 'off', reason: 'DEFAULT' },
+    expected: inside
+      ? { value: true, variant: 'on', reason: 'SPLIT', ruleIndex: 0 }
+      : { value: false, variant: 'off', reason: 'DEFAULT' },
   });
 }
 cases.push({

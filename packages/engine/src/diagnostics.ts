@@ -89,7 +89,8 @@ export function excerptAt(text: string, offset: number, length = 1): string {
   const nl = text.indexOf('\n', offset);
   const end = nl === -1 ? text.length : nl;
   const lineText = text.slice(start, end);
-  const caret = ' '.repeat(Math.max(offset - start, 0)) + '^'.repeat(Math.max(1, Math.min(length, end - offset)));
+  const caret =
+    ' '.repeat(Math.max(offset - start, 0)) + '^'.repeat(Math.max(1, Math.min(length, end - offset)));
   return `${lineText}\n${caret}`;
 }
 

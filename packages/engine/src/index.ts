@@ -6,10 +6,15 @@ export { BUCKET_COUNT, BUCKETING_VERSION, bucketFor, stickinessText, threshold }
 export { murmur3 } from './bucketing/murmur3.js';
 export type { Diagnostic, DiagnosticCode, DocumentPath, Severity } from './diagnostics.js';
 export { excerptAt, formatPath, hasErrors, lineColumn } from './diagnostics.js';
-export { type CompileOptions, type CompileResult, CompiledConfig, compile } from './evaluation/compile-config.js';
+export {
+  CompiledConfig,
+  type CompileOptions,
+  type CompileResult,
+  compile,
+} from './evaluation/compile-config.js';
 export type { Explanation, RuleTrace } from './evaluation/explain.js';
 export { type ErrorCode, type EvaluationResult, REASONS, type Reason } from './evaluation/result.js';
-export { staleFlags, type StaleFlag } from './evaluation/stale.js';
+export { type StaleFlag, staleFlags } from './evaluation/stale.js';
 export {
   type Config,
   DEFAULT_ENVIRONMENTS,

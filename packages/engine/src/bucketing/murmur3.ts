@@ -56,23 +56,50 @@ function feed(prefix: HashPrefix, text: string): void {
   let pending = prefix.pending;
   let n = prefix.pendingBytes;
   let length = prefix.length;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    let bytes: number; // up to four UTF-8 bytes packed little-endian
-    let count: number;
+  const len = text.length;
+  let i = 0;
+  while (i < len) {
+    // Fast path: four ASCII characters on a block boundary are one block (ids such as 'p-1234' are all ASCII).
+    if (n === 0 && i + 3 < len) {
+      const c0 = text.charCodeAt(i);
+      const c1 = text.charCodeAt(i + 1);
+      const c2 = text.charCodeAt(i + 2);
+      const c3 = text.charCodeAt(i + 3);
+      if ((c0 | c1 | c2 | c3) < 0x80) {
+        h = mixBlock(h, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
+        i += 4;
+        length += 4;
+        continue;
+      }
+    }
+    let c = text.charCodeAt(i++);
     if (c < 0x80) {
-      bytes = c;
-      count = 1;
-    } else if (c < 0x800) {
-      bytes = (0xc0 | (c >> 6)) | ((0x80 | (c & 0x3f)) << 8);
+      pending |= c << (n << 3);
+      length++;
+      if (++n === 4) {
+        h = mixBlock(h, pending);
+        pending = 0;
+        n = 0;
+      }
+      continue;
+    }
+    let bytes: number; // two to four UTF-8 bytes packed little-endian
+    let count: number;
+    if (c < 0x800) {
+      bytes = 0xc0 | (c >> 6) | ((0x80 | (c & 0x3f)) << 8);
       count = 2;
-    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
-      bytes = (0xf0 | (c >> 18)) | ((0x80 | ((c >> 12) & 0x3f)) << 8) | ((0x80 | ((c >> 6) & 0x3f)) << 16) | ((0x80 | (c & 0x3f)) << 24);
+    } else if (c >= 0xd800 && c <= 0xdbff && i < len && (text.charCodeAt(i) & 0xfc00) === 0xdc00) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(i++) - 0xdc00);
+      bytes =
+        0xf0 |
+        (c >> 18) |
+        ((0x80 | ((c >> 12) & 0x3f)) << 8) |
+        ((0x80 | ((c >> 6) & 0x3f)) << 16) |
+        ((0x80 | (c & 0x3f)) << 24);
       count = 4;
     } else {
       if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // lone surrogate
-      bytes = (0xe0 | (c >> 12)) | ((0x80 | ((c >> 6) & 0x3f)) << 8) | ((0x80 | (c & 0x3f)) << 16);
+      bytes = 0xe0 | (c >> 12) | ((0x80 | ((c >> 6) & 0x3f)) << 8) | ((0x80 | (c & 0x3f)) << 16);
       count = 3;
     }
     length += count;

@@ -38,22 +38,43 @@ export function compile(input: unknown, options: CompileOptions = {}): CompileRe
   const loaded = loadConfig(input, options);
   const diagnostics = [...loaded.diagnostics];
   const clock = options.clock ?? Date.now;
-  const segments = new SegmentTable(loaded.config.segments, loaded.origins, clock, (d) => diagnostics.push(d));
+  const segments = new SegmentTable(loaded.config.segments, loaded.origins, clock, (d) =>
+    diagnostics.push(d),
+  );
   segments.compileAll();
   const predicates = compileRulePredicates(loaded.config, loaded.origins, segments, diagnostics);
-  const broken = new Set(diagnostics.filter((d) => d.severity === 'error' && d.flag !== undefined).map((d) => d.flag!));
-  const config = new CompiledConfig(loaded.config, diagnostics, (flag, env, fenv) => {
-    if (broken.has(flag.key)) {
-      const parseError = failure('PARSE_ERROR', `flag '${flag.key}' has configuration errors and cannot be served`);
-      return () => parseError;
-    }
-    return compileEnvironment(flag, env, flag.environments[env]!, { predicate: (rule) => predicates.get(rule), evaluator: fenv });
-  }, segments, clock);
+  const broken = new Set(
+    diagnostics.filter((d) => d.severity === 'error' && d.flag !== undefined).map((d) => d.flag!),
+  );
+  const config = new CompiledConfig(
+    loaded.config,
+    diagnostics,
+    (flag, env, fenv) => {
+      if (broken.has(flag.key)) {
+        const parseError = failure(
+          'PARSE_ERROR',
+          `flag '${flag.key}' has configuration errors and cannot be served`,
+        );
+        return () => parseError;
+      }
+      return compileEnvironment(flag, env, flag.environments[env]!, {
+        predicate: (rule) => predicates.get(rule),
+        evaluator: fenv,
+      });
+    },
+    segments,
+    clock,
+  );
   return { config, diagnostics };
 }
 
 /** Compiles each rule's condition once, even when the rule is shared by all environments. */
-function compileRulePredicates(config: Config, origins: WeakMap<object, Path>, segments: SegmentTable, out: Diagnostic[]): Map<Rule, Predicate | undefined> {
+function compileRulePredicates(
+  config: Config,
+  origins: WeakMap<object, Path>,
+  segments: SegmentTable,
+  out: Diagnostic[],
+): Map<Rule, Predicate | undefined> {
   const predicates = new Map<Rule, Predicate | undefined>();
   for (const flag of config.flags) {
     for (const env of config.environments) {
@@ -64,7 +85,11 @@ function compileRulePredicates(config: Config, origins: WeakMap<object, Path>, s
         const path = origins.get(rule) ?? ['flags', flag.key, 'environments', env, 'rules', i];
         const envIndex = path.indexOf('environments');
         const ruleIndex = typeof path[path.length - 1] === 'number' ? (path[path.length - 1] as number) : i;
-        const where = { flag: flag.key, ruleIndex, ...(envIndex >= 0 ? { environment: String(path[envIndex + 1]) } : {}) };
+        const where = {
+          flag: flag.key,
+          ruleIndex,
+          ...(envIndex >= 0 ? { environment: String(path[envIndex + 1]) } : {}),
+        };
         out.push(...expressionDiagnostics(e, [...path, 'if'], where));
       });
     }
@@ -72,7 +97,11 @@ function compileRulePredicates(config: Config, origins: WeakMap<object, Path>, s
   return predicates;
 }
 
-type EnvCompiler = (flag: Flag, env: string, evaluator: (flag: string, env: string) => EnvEvaluator | undefined) => EnvEvaluator;
+type EnvCompiler = (
+  flag: Flag,
+  env: string,
+  evaluator: (flag: string, env: string) => EnvEvaluator | undefined,
+) => EnvEvaluator;
 
 /** A compiled, immutable config: evaluate flags by key and environment. Replace it whole to change anything. */
 export class CompiledConfig {
@@ -105,8 +134,13 @@ export class CompiledConfig {
       const compiled = this.flags.get(key);
       if (compiled === undefined) return failure('FLAG_NOT_FOUND', `no flag '${key}'`);
       const run = compiled.envs.get(env);
-      if (run === undefined) return failure('ENVIRONMENT_NOT_FOUND', `no environment '${env}'; environments: ${this.model.environments.join(', ')}`);
-      if (typeof context !== 'object' || context === null || Array.isArray(context)) return failure('INVALID_CONTEXT', 'context must be an object');
+      if (run === undefined)
+        return failure(
+          'ENVIRONMENT_NOT_FOUND',
+          `no environment '${env}'; environments: ${this.model.environments.join(', ')}`,
+        );
+      if (typeof context !== 'object' || context === null || Array.isArray(context))
+        return failure('INVALID_CONTEXT', 'context must be an object');
       if (expected !== undefined && expected !== compiled.flag.valueType) {
         return failure('TYPE_MISMATCH', `flag '${key}' is ${compiled.flag.valueType}, not ${expected}`);
       }
@@ -120,7 +154,8 @@ export class CompiledConfig {
   explain(key: string, env: string, context: Context): Explanation {
     const result = this.evaluate(key, env, context);
     const flag = this.flags.get(key)?.flag;
-    if (flag === undefined || flag.environments[env] === undefined || result.errorCode !== undefined) return { result, rules: [] };
+    if (flag === undefined || flag.environments[env] === undefined || result.errorCode !== undefined)
+      return { result, rules: [] };
     return explainFlag(flag, env, context, result, this.segments, this.clock);
   }
 

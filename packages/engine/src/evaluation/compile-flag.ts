@@ -30,7 +30,12 @@ export function stickinessOf(flag: Flag): Stickiness {
 }
 
 /** Compiles a flag's environment into an evaluator whose every possible result is built in advance. */
-export function compileEnvironment(flag: Flag, env: string, config: EnvironmentConfig, fenv: FlagCompileEnv): EnvEvaluator {
+export function compileEnvironment(
+  flag: Flag,
+  env: string,
+  config: EnvironmentConfig,
+  fenv: FlagCompileEnv,
+): EnvEvaluator {
   const off = (reason: 'KILL_SWITCH' | 'DISABLED' | 'PREREQUISITE_FAILED') =>
     outcome(flag.variants[config.offVariant]!, config.offVariant, reason);
   if (config.killSwitch) {
@@ -47,7 +52,10 @@ export function compileEnvironment(flag: Flag, env: string, config: EnvironmentC
   const decide = chain(steps, fallback);
   if (config.prerequisites.length === 0) return decide;
   const failed = off('PREREQUISITE_FAILED');
-  const tooDeep = failure('GENERAL', `prerequisites of '${flag.key}' nest deeper than ${MAX_PREREQUISITE_DEPTH}`);
+  const tooDeep = failure(
+    'GENERAL',
+    `prerequisites of '${flag.key}' nest deeper than ${MAX_PREREQUISITE_DEPTH}`,
+  );
   const prerequisites = config.prerequisites;
   return (ctx, depth) => {
     if (depth >= MAX_PREREQUISITE_DEPTH) return tooDeep;
@@ -80,12 +88,23 @@ function chain(steps: RuleStep[], fallback: EvaluationResult): EnvEvaluator {
   };
 }
 
-function compileRule(flag: Flag, rule: Rule, index: number, match: Predicate | undefined, sticky: Stickiness): RuleStep {
+function compileRule(
+  flag: Flag,
+  rule: Rule,
+  index: number,
+  match: Predicate | undefined,
+  sticky: Stickiness,
+): RuleStep {
   const matches = match ?? (() => true);
   if (rule.split !== undefined) return splitStep(flag, rule.split, index, matches, sticky);
   const variant = rule.variant ?? 'on';
   const rollout = rule.rollout ?? 1;
-  const served = outcome(flag.variants[variant]!, variant, rollout === 1 ? 'TARGETING_MATCH' : 'SPLIT', index);
+  const served = outcome(
+    flag.variants[variant]!,
+    variant,
+    rollout === 1 ? 'TARGETING_MATCH' : 'SPLIT',
+    index,
+  );
   if (rollout === 1) return (ctx) => (matches(ctx) ? served : undefined);
   if (rollout === 0) return () => undefined;
   const limit = threshold(rollout);
@@ -98,11 +117,20 @@ function compileRule(flag: Flag, rule: Rule, index: number, match: Predicate | u
 }
 
 /** A split assigns every matching unit with a stickiness value: variant i owns buckets [edge(i-1), edge(i)). */
-function splitStep(flag: Flag, split: Readonly<Record<string, number>>, index: number, matches: Predicate, sticky: Stickiness): RuleStep {
+function splitStep(
+  flag: Flag,
+  split: Readonly<Record<string, number>>,
+  index: number,
+  matches: Predicate,
+  sticky: Stickiness,
+): RuleStep {
   const names = Object.keys(split);
   const results = names.map((name) => outcome(flag.variants[name]!, name, 'SPLIT', index));
   let sum = 0;
-  const edges = names.map((name) => threshold((sum += split[name]!)));
+  const edges = names.map((name) => {
+    sum += split[name]!;
+    return threshold(sum);
+  });
   edges[edges.length - 1] = Number.POSITIVE_INFINITY; // rounding never leaves the last buckets unassigned
   const { get, bucketer: b } = sticky;
   return (ctx) => {

@@ -49,7 +49,10 @@ describe('evaluation never throws', () => {
         },
       },
     );
-    expect(config.evaluate('payments_v2', 'prod', hostile)).toMatchObject({ reason: 'ERROR', errorCode: 'GENERAL' });
+    expect(config.evaluate('payments_v2', 'prod', hostile)).toMatchObject({
+      reason: 'ERROR',
+      errorCode: 'GENERAL',
+    });
   });
 
   it('survives any context value', () => {
@@ -77,15 +80,26 @@ describe('environments', () => {
 
   it('override the shared fields one by one', () => {
     expect(diagnostics).toEqual([]);
-    expect(config.evaluate('payments_v2', 'dev', { market: 'UK' })).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
-    expect(config.evaluate('payments_v2', 'prod', { market: 'DE' })).toMatchObject({ value: false, reason: 'KILL_SWITCH' });
-    expect(config.flag('payments_v2')!.environments.prod!.rules).toEqual([{ if: "market == 'DE'", rollout: 0.25 }]);
+    expect(config.evaluate('payments_v2', 'dev', { market: 'UK' })).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+    });
+    expect(config.evaluate('payments_v2', 'prod', { market: 'DE' })).toMatchObject({
+      value: false,
+      reason: 'KILL_SWITCH',
+    });
+    expect(config.flag('payments_v2')!.environments.prod!.rules).toEqual([
+      { if: "market == 'DE'", rollout: 0.25 },
+    ]);
     expect(config.flag('payments_v2')!.environments.stage!.killSwitch).toBe(false);
   });
 });
 
 describe('time', () => {
-  const doc = { key: 'christmas', rules: [{ if: "now() >= '2026-12-24' && now() < '2026-12-27T00:00:00Z'" }] };
+  const doc = {
+    key: 'christmas',
+    rules: [{ if: "now() >= '2026-12-24' && now() < '2026-12-27T00:00:00Z'" }],
+  };
 
   it.each([
     ['2026-12-23T23:59:59Z', false],
@@ -116,15 +130,22 @@ describe('splits and prerequisites', () => {
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
     const n = 100_000;
-    for (let i = 0; i < n; i++) counts[config.evaluate('layout', 'prod', { user: { id: `u${i}` } }).variant!]!++;
+    for (let i = 0; i < n; i++)
+      counts[config.evaluate('layout', 'prod', { user: { id: `u${i}` } }).variant!]!++;
     expect(counts.a! / n).toBeCloseTo(0.2, 2);
     expect(counts.b! / n).toBeCloseTo(0.3, 2);
     expect(counts.c! / n).toBeCloseTo(0.5, 2);
   });
 
   it('a prerequisite gates the dependent flag', () => {
-    expect(config.evaluate('dependent', 'prod', { market: 'DE' })).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
-    expect(config.evaluate('dependent', 'prod', { market: 'UK' })).toMatchObject({ value: false, reason: 'PREREQUISITE_FAILED' });
+    expect(config.evaluate('dependent', 'prod', { market: 'DE' })).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+    });
+    expect(config.evaluate('dependent', 'prod', { market: 'UK' })).toMatchObject({
+      value: false,
+      reason: 'PREREQUISITE_FAILED',
+    });
   });
 });
 
@@ -147,7 +168,10 @@ describe('explain', () => {
   it('agrees with evaluate on random contexts', () => {
     const ctx = fc.record(
       {
-        user: fc.record({ id: fc.string({ maxLength: 6 }), isEmployee: fc.oneof(fc.boolean(), fc.constant('true')) }, { requiredKeys: [] }),
+        user: fc.record(
+          { id: fc.string({ maxLength: 6 }), isEmployee: fc.oneof(fc.boolean(), fc.constant('true')) },
+          { requiredKeys: [] },
+        ),
         market: fc.constantFrom('DE', 'SE', 'UK', 1),
         brand: fc.constantFrom('X', 'Y'),
       },
@@ -178,7 +202,10 @@ describe('staleFlags', () => {
     });
     const stale = staleFlags(config.model, Date.parse('2026-11-27T00:00:00Z'));
     expect(stale.map((s) => s.key)).toEqual(['older', 'old', 'created']);
-    expect(stale.find((s) => s.key === 'created')).toMatchObject({ expiresAt: '2026-11-08T00:00:00.000Z', daysOverdue: 19 });
+    expect(stale.find((s) => s.key === 'created')).toMatchObject({
+      expiresAt: '2026-11-08T00:00:00.000Z',
+      daysOverdue: 19,
+    });
     expect(stale.find((s) => s.key === 'old')!.owner).toBe('payments-team');
   });
 });

@@ -30,20 +30,34 @@ export interface Explanation {
  * The slow, talkative twin of evaluation: recompiles the flag's conditions with a tracer. The decision itself is
  * taken from the fast path (`result`), so an explanation can never disagree with what players get.
  */
-export function explainFlag(flag: Flag, env: string, ctx: Context, result: EvaluationResult, segments: SegmentTable, clock: () => number): Explanation {
+export function explainFlag(
+  flag: Flag,
+  env: string,
+  ctx: Context,
+  result: EvaluationResult,
+  segments: SegmentTable,
+  clock: () => number,
+): Explanation {
   const config = flag.environments[env]!;
   const sticky = stickinessOf(flag);
   const unit = stickinessText(sticky.get(ctx));
   const stickiness = { attribute: flag.stickiness, value: unit };
-  if (result.reason === 'KILL_SWITCH' || result.reason === 'DISABLED' || result.reason === 'PREREQUISITE_FAILED') {
+  if (
+    result.reason === 'KILL_SWITCH' ||
+    result.reason === 'DISABLED' ||
+    result.reason === 'PREREQUISITE_FAILED'
+  ) {
     return { result, stickiness, rules: [] };
   }
   const sink: string[] = [];
   const tracer: Tracer = { note: (m) => sink.push(m) };
   const rules = config.rules.map((rule, index): RuleTrace => {
     sink.length = 0;
-    const predicate = rule.if === undefined ? () => true : compileExpression(rule.if, { ...segments.env(), clock, tracer }).predicate;
-    const matched = predicate !== undefined && predicate(ctx);
+    const predicate =
+      rule.if === undefined
+        ? () => true
+        : compileExpression(rule.if, { ...segments.env(), clock, tracer }).predicate;
+    const matched = predicate?.(ctx) === true;
     const bucketed = rule.split !== undefined || (rule.rollout !== undefined && rule.rollout < 1);
     const trace: RuleTrace = {
       index,
@@ -53,9 +67,15 @@ export function explainFlag(flag: Flag, env: string, ctx: Context, result: Evalu
       decided: result.ruleIndex === index,
     };
     if (!matched || !bucketed) return trace;
-    if (unit === undefined) return { ...trace, notes: [`no stickiness value at '${flag.stickiness}': the unit cannot be bucketed`] };
+    if (unit === undefined)
+      return {
+        ...trace,
+        notes: [`no stickiness value at '${flag.stickiness}': the unit cannot be bucketed`],
+      };
     const bucket = bucketOf(sticky.bucketer, unit);
-    return rule.rollout !== undefined ? { ...trace, bucket, threshold: threshold(rule.rollout) } : { ...trace, bucket };
+    return rule.rollout !== undefined
+      ? { ...trace, bucket, threshold: threshold(rule.rollout) }
+      : { ...trace, bucket };
   });
   return { result, stickiness, rules };
 }

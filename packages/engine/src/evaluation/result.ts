@@ -9,8 +9,23 @@ import type { FlagValue } from '../model/flag.js';
  * - `DEFAULT`: no rule decided. `PREREQUISITE_FAILED`: a prerequisite flag had another variant.
  * - `ERROR`: see `errorCode`.
  */
-export type Reason = 'DISABLED' | 'KILL_SWITCH' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'PREREQUISITE_FAILED' | 'ERROR';
-export const REASONS: readonly Reason[] = ['DISABLED', 'KILL_SWITCH', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'PREREQUISITE_FAILED', 'ERROR'];
+export type Reason =
+  | 'DISABLED'
+  | 'KILL_SWITCH'
+  | 'TARGETING_MATCH'
+  | 'SPLIT'
+  | 'DEFAULT'
+  | 'PREREQUISITE_FAILED'
+  | 'ERROR';
+export const REASONS: readonly Reason[] = [
+  'DISABLED',
+  'KILL_SWITCH',
+  'TARGETING_MATCH',
+  'SPLIT',
+  'DEFAULT',
+  'PREREQUISITE_FAILED',
+  'ERROR',
+];
 
 /**
  * OpenFeature's error codes, plus `ENVIRONMENT_NOT_FOUND` (maps to OpenFeature `GENERAL`).
@@ -18,7 +33,13 @@ export const REASONS: readonly Reason[] = ['DISABLED', 'KILL_SWITCH', 'TARGETING
  * - `TYPE_MISMATCH`: the caller asked for a type the flag does not have. `INVALID_CONTEXT`: the context is not an
  *   object. `GENERAL`: anything unexpected (a context getter that throws).
  */
-export type ErrorCode = 'FLAG_NOT_FOUND' | 'PARSE_ERROR' | 'TYPE_MISMATCH' | 'INVALID_CONTEXT' | 'ENVIRONMENT_NOT_FOUND' | 'GENERAL';
+export type ErrorCode =
+  | 'FLAG_NOT_FOUND'
+  | 'PARSE_ERROR'
+  | 'TYPE_MISMATCH'
+  | 'INVALID_CONTEXT'
+  | 'ENVIRONMENT_NOT_FOUND'
+  | 'GENERAL';
 
 export interface EvaluationResult<T extends FlagValue | undefined = FlagValue | undefined> {
   /** The served value; undefined only with `reason: 'ERROR'`. */
@@ -35,8 +56,15 @@ export interface EvaluationResult<T extends FlagValue | undefined = FlagValue | 
  * Results are built when a config compiles, one per possible outcome, frozen and shared: evaluating returns
  * one of them and allocates nothing. Do not mutate them (they are frozen, so attempts fail in strict mode).
  */
-export function outcome(value: FlagValue, variant: string, reason: Reason, ruleIndex?: number): EvaluationResult {
-  return Object.freeze(ruleIndex === undefined ? { value, variant, reason } : { value, variant, reason, ruleIndex });
+export function outcome(
+  value: FlagValue,
+  variant: string,
+  reason: Reason,
+  ruleIndex?: number,
+): EvaluationResult {
+  return Object.freeze(
+    ruleIndex === undefined ? { value, variant, reason } : { value, variant, reason, ruleIndex },
+  );
 }
 
 export function failure(errorCode: ErrorCode, errorMessage: string): EvaluationResult<undefined> {

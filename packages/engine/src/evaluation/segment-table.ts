@@ -29,7 +29,11 @@ export class SegmentTable {
   }
 
   env(): CheckEnv & CompileEnv {
-    return { clock: this.clock, segment: (name) => this.compiled.get(name), segmentStatus: (name) => this.status(name) };
+    return {
+      clock: this.clock,
+      segment: (name) => this.compiled.get(name),
+      segmentStatus: (name) => this.status(name),
+    };
   }
 
   private status(name: string): 'ok' | 'missing' | 'invalid' | 'cycle' {

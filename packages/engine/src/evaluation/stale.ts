@@ -21,7 +21,13 @@ export function staleFlags(config: Config, now: number): StaleFlag[] {
     const expired = Date.parse(f.expiresAt);
     if (expired >= now) continue;
     const daysOverdue = Math.floor((now - expired) / 86_400_000);
-    out.push({ key: f.key, kind: f.kind, expiresAt: f.expiresAt, ...(f.owner ? { owner: f.owner } : {}), daysOverdue });
+    out.push({
+      key: f.key,
+      kind: f.kind,
+      expiresAt: f.expiresAt,
+      ...(f.owner ? { owner: f.owner } : {}),
+      daysOverdue,
+    });
   }
   return out.sort((a, b) => b.daysOverdue - a.daysOverdue);
 }

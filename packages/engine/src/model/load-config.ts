@@ -30,7 +30,11 @@ export function loadConfig(input: unknown, options: LoadOptions = {}): LoadResul
   const doc = normaliseShape(input);
   const o = r.object(doc, [], CONFIG_FIELDS) ?? {};
   if (o.schemaVersion !== undefined && o.schemaVersion !== 1) {
-    r.error(['schemaVersion'], 'CONFIG_TYPE', `schemaVersion must be 1, not ${JSON.stringify(o.schemaVersion)}`);
+    r.error(
+      ['schemaVersion'],
+      'CONFIG_TYPE',
+      `schemaVersion must be 1, not ${JSON.stringify(o.schemaVersion)}`,
+    );
   }
   const environments = readEnvironments(o.environments, r);
   const segments = readSegments(o.segments, r);
@@ -43,7 +47,8 @@ export function loadConfig(input: unknown, options: LoadOptions = {}): LoadResul
 /** A bare flag or a bare list of flags becomes a config holding them. */
 function normaliseShape(input: unknown): unknown {
   if (Array.isArray(input)) return { flags: input };
-  if (isPlainObject(input) && !('flags' in input) && ('feature' in input || 'key' in input)) return { flags: [input] };
+  if (isPlainObject(input) && !('flags' in input) && ('feature' in input || 'key' in input))
+    return { flags: [input] };
   return input;
 }
 
@@ -58,7 +63,8 @@ function readEnvironments(value: unknown, r: Reader): readonly string[] {
   list.forEach((e, i) => {
     const key = r.key(e, ['environments', i], 'environment');
     if (key === undefined) return;
-    if (out.includes(key)) r.error(['environments', i], 'CONFIG_DUPLICATE_KEY', `environment '${key}' is listed twice`);
+    if (out.includes(key))
+      r.error(['environments', i], 'CONFIG_DUPLICATE_KEY', `environment '${key}' is listed twice`);
     else out.push(key);
   });
   return Object.freeze(out);
@@ -69,7 +75,14 @@ function entries(value: unknown, field: string, r: Reader): [Path, unknown][] {
   if (value === undefined) return [];
   if (Array.isArray(value)) return value.map((v, i) => [[field, i], v]);
   if (isPlainObject(value)) {
-    return Object.entries(value).map(([k, v]) => [[field, k], isPlainObject(v) ? { key: k, ...v } : typeof v === 'string' && field === 'segments' ? { key: k, if: v } : v]);
+    return Object.entries(value).map(([k, v]) => [
+      [field, k],
+      isPlainObject(v)
+        ? { key: k, ...v }
+        : typeof v === 'string' && field === 'segments'
+          ? { key: k, if: v }
+          : v,
+    ]);
   }
   r.error([field], 'CONFIG_TYPE', `${field} must be a list or an object keyed by name`);
   return [];
@@ -89,7 +102,9 @@ function readSegments(value: unknown, r: Reader): readonly Segment[] {
       continue;
     }
     const description = r.string(o.description, [...path, 'description']);
-    const segment: Segment = Object.freeze(description === undefined ? { key, if: condition } : { key, if: condition, description });
+    const segment: Segment = Object.freeze(
+      description === undefined ? { key, if: condition } : { key, if: condition, description },
+    );
     r.origins.set(segment, path);
     out.push(segment);
   }
@@ -122,14 +137,29 @@ function checkPrerequisites(flags: readonly Flag[], environments: readonly strin
         const target = byKey.get(p.flag);
         if (target === undefined) {
           const near = nearest(p.flag, [...byKey.keys()]);
-          r.error(path, 'FLAG_UNKNOWN_PREREQUISITE', `prerequisite flag '${p.flag}' does not exist${near ? `; did you mean '${near}'?` : ''}`, { flag: flag.key, environment: env });
+          r.error(
+            path,
+            'FLAG_UNKNOWN_PREREQUISITE',
+            `prerequisite flag '${p.flag}' does not exist${near ? `; did you mean '${near}'?` : ''}`,
+            { flag: flag.key, environment: env },
+          );
         } else if (!(p.variant in target.variants)) {
-          r.error(path, 'FLAG_UNKNOWN_VARIANT', `prerequisite flag '${p.flag}' has no variant '${p.variant}'`, { flag: flag.key, environment: env });
+          r.error(
+            path,
+            'FLAG_UNKNOWN_VARIANT',
+            `prerequisite flag '${p.flag}' has no variant '${p.variant}'`,
+            { flag: flag.key, environment: env },
+          );
         }
       });
       const cycle = findCycle(flag.key, env, byKey);
       if (cycle) {
-        r.error([...base, 'environments', env, 'prerequisites'], 'FLAG_PREREQUISITE_CYCLE', `prerequisites form a cycle: ${cycle.join(' → ')}`, { flag: flag.key, environment: env });
+        r.error(
+          [...base, 'environments', env, 'prerequisites'],
+          'FLAG_PREREQUISITE_CYCLE',
+          `prerequisites form a cycle: ${cycle.join(' → ')}`,
+          { flag: flag.key, environment: env },
+        );
       }
     }
   }

@@ -14,7 +14,14 @@ import {
 } from './flag.js';
 import { describe, isPlainObject, nearest, type Path, type Reader } from './reader.js';
 
-const ENV_FIELDS = ['enabled', 'killSwitch', 'rules', 'defaultVariant', 'offVariant', 'prerequisites'] as const;
+const ENV_FIELDS = [
+  'enabled',
+  'killSwitch',
+  'rules',
+  'defaultVariant',
+  'offVariant',
+  'prerequisites',
+] as const;
 const FLAG_FIELDS = [
   'key',
   'kind',
@@ -64,15 +71,23 @@ export function loadFlag(raw: unknown, path: Path, r: Reader, opts: LoadFlagOpti
   const { variants, valueType } = readVariants(o.variants, [...path, 'variants'], r);
   const declaredType = r.string(o.valueType, [...path, 'valueType']);
   if (declaredType !== undefined && declaredType !== valueType) {
-    r.error([...path, 'valueType'], 'FLAG_VARIANT_TYPE', `valueType is '${declaredType}' but the variants are ${valueType}s`);
+    r.error(
+      [...path, 'valueType'],
+      'FLAG_VARIANT_TYPE',
+      `valueType is '${declaredType}' but the variants are ${valueType}s`,
+    );
   }
   const shared = readEnvironmentFields(o, path, r, variants, undefined);
   const environments: Record<string, EnvironmentConfig> = {};
-  const overrides = o.environments === undefined ? {} : r.object(o.environments, [...path, 'environments'], opts.environments);
+  const overrides =
+    o.environments === undefined
+      ? {}
+      : r.object(o.environments, [...path, 'environments'], opts.environments);
   for (const env of opts.environments) {
     const envPath = [...path, 'environments', env];
     r.where = { flag: key, environment: env };
-    const own = overrides?.[env] === undefined ? {} : r.object(overrides[env], envPath, ENV_FIELDS, ENV_ALIASES);
+    const own =
+      overrides?.[env] === undefined ? {} : r.object(overrides[env], envPath, ENV_FIELDS, ENV_ALIASES);
     environments[env] = readEnvironmentFields(own ?? {}, envPath, r, variants, shared);
   }
   r.where = { flag: key };
@@ -104,10 +119,18 @@ function readKind(value: unknown, path: Path, r: Reader): FlagKind {
   return 'release';
 }
 
-function readVariants(value: unknown, path: Path, r: Reader): { variants: Readonly<Record<string, FlagValue>>; valueType: ValueType } {
+function readVariants(
+  value: unknown,
+  path: Path,
+  r: Reader,
+): { variants: Readonly<Record<string, FlagValue>>; valueType: ValueType } {
   if (value === undefined) return { variants: BOOLEAN_VARIANTS, valueType: 'boolean' };
   if (!isPlainObject(value) || Object.keys(value).length === 0) {
-    r.error(path, 'CONFIG_TYPE', `variants must be an object of name → value with at least one entry, not ${describe(value)}`);
+    r.error(
+      path,
+      'CONFIG_TYPE',
+      `variants must be an object of name → value with at least one entry, not ${describe(value)}`,
+    );
     return { variants: BOOLEAN_VARIANTS, valueType: 'boolean' };
   }
   const variants: Record<string, FlagValue> = {};
@@ -116,11 +139,19 @@ function readVariants(value: unknown, path: Path, r: Reader): { variants: Readon
     if (r.key(name, [...path, name], 'variant name') === undefined) continue;
     const t = valueTypeOf(v);
     if (t === undefined) {
-      r.error([...path, name], 'FLAG_VARIANT_TYPE', `variant '${name}' must be a boolean, string, number or JSON object/list, not ${describe(v)}`);
+      r.error(
+        [...path, name],
+        'FLAG_VARIANT_TYPE',
+        `variant '${name}' must be a boolean, string, number or JSON object/list, not ${describe(v)}`,
+      );
       continue;
     }
     if (valueType !== undefined && t !== valueType) {
-      r.error([...path, name], 'FLAG_VARIANT_TYPE', `variant '${name}' is a ${t} but earlier variants are ${valueType}s; all variants of a flag share one type`);
+      r.error(
+        [...path, name],
+        'FLAG_VARIANT_TYPE',
+        `variant '${name}' is a ${t} but earlier variants are ${valueType}s; all variants of a flag share one type`,
+      );
       continue;
     }
     valueType = t;
@@ -147,29 +178,51 @@ function readEnvironmentFields(
 ): EnvironmentConfig {
   const variant = (v: unknown, p: Path): string | undefined => readVariantRef(v, p, r, variants);
   const fallbackDefault = 'off' in variants ? 'off' : Object.keys(variants)[0]!;
-  const defaultVariant = variant(o.defaultVariant, [...path, 'defaultVariant']) ?? inherited?.defaultVariant ?? fallbackDefault;
-  const rules = o.rules === undefined ? inherited?.rules : readRules(o.rules, [...path, 'rules'], r, variants);
-  const prerequisites = o.prerequisites === undefined ? inherited?.prerequisites : readPrerequisites(o.prerequisites, [...path, 'prerequisites'], r);
+  const defaultVariant =
+    variant(o.defaultVariant, [...path, 'defaultVariant']) ?? inherited?.defaultVariant ?? fallbackDefault;
+  const rules =
+    o.rules === undefined ? inherited?.rules : readRules(o.rules, [...path, 'rules'], r, variants);
+  const prerequisites =
+    o.prerequisites === undefined
+      ? inherited?.prerequisites
+      : readPrerequisites(o.prerequisites, [...path, 'prerequisites'], r);
   return Object.freeze({
     enabled: r.boolean(o.enabled, [...path, 'enabled']) ?? inherited?.enabled ?? true,
     killSwitch: r.boolean(o.killSwitch, [...path, 'killSwitch']) ?? inherited?.killSwitch ?? false,
     rules: rules ?? [],
     defaultVariant,
-    offVariant: variant(o.offVariant, [...path, 'offVariant']) ?? inherited?.offVariant ?? ('off' in variants ? 'off' : defaultVariant),
+    offVariant:
+      variant(o.offVariant, [...path, 'offVariant']) ??
+      inherited?.offVariant ??
+      ('off' in variants ? 'off' : defaultVariant),
     prerequisites: prerequisites ?? [],
   });
 }
 
-function readVariantRef(value: unknown, path: Path, r: Reader, variants: Readonly<Record<string, FlagValue>>): string | undefined {
+function readVariantRef(
+  value: unknown,
+  path: Path,
+  r: Reader,
+  variants: Readonly<Record<string, FlagValue>>,
+): string | undefined {
   const s = r.string(value, path);
   if (s === undefined) return undefined;
   if (s in variants) return s;
   const near = nearest(s, Object.keys(variants));
-  r.error(path, 'FLAG_UNKNOWN_VARIANT', `unknown variant '${s}'${near ? `; did you mean '${near}'?` : `; variants: ${Object.keys(variants).join(', ')}`}`);
+  r.error(
+    path,
+    'FLAG_UNKNOWN_VARIANT',
+    `unknown variant '${s}'${near ? `; did you mean '${near}'?` : `; variants: ${Object.keys(variants).join(', ')}`}`,
+  );
   return undefined;
 }
 
-function readRules(value: unknown, path: Path, r: Reader, variants: Readonly<Record<string, FlagValue>>): Rule[] {
+function readRules(
+  value: unknown,
+  path: Path,
+  r: Reader,
+  variants: Readonly<Record<string, FlagValue>>,
+): Rule[] {
   const list = r.array(value, path) ?? [];
   const rules: Rule[] = [];
   const where = r.where;
@@ -189,12 +242,21 @@ function readRules(value: unknown, path: Path, r: Reader, variants: Readonly<Rec
  * A rule with a wrong field is still returned (without that field) so its condition is checked too and every
  * mistake is reported in one pass; the flag has errors either way and will not be served.
  */
-function readRule(raw: unknown, path: Path, r: Reader, variants: Readonly<Record<string, FlagValue>>): Rule | undefined {
+function readRule(
+  raw: unknown,
+  path: Path,
+  r: Reader,
+  variants: Readonly<Record<string, FlagValue>>,
+): Rule | undefined {
   const o = r.object(raw, path, RULE_FIELDS);
   if (o === undefined) return undefined;
   let rollout = r.number(o.rollout, [...path, 'rollout']);
   if (rollout !== undefined && (rollout < 0 || rollout > 1)) {
-    r.error([...path, 'rollout'], 'FLAG_INVALID_ROLLOUT', `rollout must be a fraction from 0 to 1, not ${rollout} (25 % is 0.25)`);
+    r.error(
+      [...path, 'rollout'],
+      'FLAG_INVALID_ROLLOUT',
+      `rollout must be a fraction from 0 to 1, not ${rollout} (25 % is 0.25)`,
+    );
     rollout = undefined;
   }
   const variant = readVariantRef(o.variant, [...path, 'variant'], r, variants);
@@ -202,7 +264,11 @@ function readRule(raw: unknown, path: Path, r: Reader, variants: Readonly<Record
   if (o.split !== undefined && (o.rollout !== undefined || o.variant !== undefined)) {
     r.error(path, 'FLAG_RULE_CONFLICT', `a rule has either 'split' or 'rollout'/'variant', not both`);
   } else if (o.split === undefined && o.variant === undefined && !('on' in variants)) {
-    r.error(path, 'FLAG_RULE_CONFLICT', `this flag has no 'on' variant, so the rule must name a 'variant' or a 'split'`);
+    r.error(
+      path,
+      'FLAG_RULE_CONFLICT',
+      `this flag has no 'on' variant, so the rule must name a 'variant' or a 'split'`,
+    );
   }
   return Object.freeze({
     ...optional('if', r.string(o.if, [...path, 'if'])),
@@ -213,9 +279,18 @@ function readRule(raw: unknown, path: Path, r: Reader, variants: Readonly<Record
   });
 }
 
-function readSplit(value: unknown, path: Path, r: Reader, variants: Readonly<Record<string, FlagValue>>): Record<string, number> | undefined {
+function readSplit(
+  value: unknown,
+  path: Path,
+  r: Reader,
+  variants: Readonly<Record<string, FlagValue>>,
+): Record<string, number> | undefined {
   if (!isPlainObject(value) || Object.keys(value).length === 0) {
-    r.error(path, 'FLAG_INVALID_SPLIT', `split must map variants to fractions, e.g. {control: 0.5, treatment: 0.5}`);
+    r.error(
+      path,
+      'FLAG_INVALID_SPLIT',
+      `split must map variants to fractions, e.g. {control: 0.5, treatment: 0.5}`,
+    );
     return undefined;
   }
   let sum = 0;
@@ -223,7 +298,11 @@ function readSplit(value: unknown, path: Path, r: Reader, variants: Readonly<Rec
   for (const [name, w] of Object.entries(value)) {
     if (readVariantRef(name, [...path, name], r, variants) === undefined) ok = false;
     if (typeof w !== 'number' || !(w >= 0 && w <= 1)) {
-      r.error([...path, name], 'FLAG_INVALID_SPLIT', `split weight of '${name}' must be a fraction from 0 to 1, not ${describe(w)}`);
+      r.error(
+        [...path, name],
+        'FLAG_INVALID_SPLIT',
+        `split weight of '${name}' must be a fraction from 0 to 1, not ${describe(w)}`,
+      );
       ok = false;
     } else {
       sum += w;
@@ -252,7 +331,9 @@ function readPrerequisites(value: unknown, path: Path, r: Reader): Prerequisite[
 
 function readTags(value: unknown, path: Path, r: Reader): readonly string[] {
   const list = r.array(value, path) ?? [];
-  return Object.freeze(list.map((t, i) => r.string(t, [...path, i])).filter((t): t is string => t !== undefined));
+  return Object.freeze(
+    list.map((t, i) => r.string(t, [...path, i])).filter((t): t is string => t !== undefined),
+  );
 }
 
 function readStickiness(value: unknown, path: Path, r: Reader): string {
@@ -265,14 +346,31 @@ function readStickiness(value: unknown, path: Path, r: Reader): string {
   return s;
 }
 
-function readExpiry(value: unknown, kind: FlagKind, createdAt: string | undefined, path: Path, r: Reader, now: number): string | null | undefined {
+function readExpiry(
+  value: unknown,
+  kind: FlagKind,
+  createdAt: string | undefined,
+  path: Path,
+  r: Reader,
+  now: number,
+): string | null | undefined {
   if (value === null) return null;
-  const expiresAt = r.time(value, [...path, 'expiresAt']) ?? (createdAt && value === undefined ? defaultExpiry(kind, createdAt) : undefined);
+  const expiresAt =
+    r.time(value, [...path, 'expiresAt']) ??
+    (createdAt && value === undefined ? defaultExpiry(kind, createdAt) : undefined);
   if (expiresAt === undefined && value === undefined && (kind === 'release' || kind === 'experiment')) {
-    r.warn(path, 'FLAG_TTL_MISSING', `${kind} flags need an expiresAt (or a createdAt to default it ${DEFAULT_TTL_DAYS[kind]} days on), so stale flags can be found`);
+    r.warn(
+      path,
+      'FLAG_TTL_MISSING',
+      `${kind} flags need an expiresAt (or a createdAt to default it ${DEFAULT_TTL_DAYS[kind]} days on), so stale flags can be found`,
+    );
   }
   if (typeof expiresAt === 'string' && Date.parse(expiresAt) < now) {
-    r.warn([...path, 'expiresAt'], 'FLAG_EXPIRED', `flag expired on ${expiresAt}: finish the rollout and remove it, or extend its expiresAt`);
+    r.warn(
+      [...path, 'expiresAt'],
+      'FLAG_EXPIRED',
+      `flag expired on ${expiresAt}: finish the rollout and remove it, or extend its expiresAt`,
+    );
   }
   return expiresAt;
 }

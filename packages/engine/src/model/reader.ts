@@ -40,9 +40,17 @@ export class Reader {
       if (!allowed.includes(key)) {
         const near = nearest(rawKey, allowed);
         const hint = near ? `; did you mean '${near}'?` : `; allowed: ${allowed.join(', ')}`;
-        this.error([...path, rawKey], 'CONFIG_UNKNOWN_FIELD', `unknown field '${rawKey}' in ${formatPath(path)}${hint}`);
+        this.error(
+          [...path, rawKey],
+          'CONFIG_UNKNOWN_FIELD',
+          `unknown field '${rawKey}' in ${formatPath(path)}${hint}`,
+        );
       } else if (key in out) {
-        this.error([...path, rawKey], 'CONFIG_DUPLICATE_KEY', `'${rawKey}' repeats '${key}' in ${formatPath(path)}`);
+        this.error(
+          [...path, rawKey],
+          'CONFIG_DUPLICATE_KEY',
+          `'${rawKey}' repeats '${key}' in ${formatPath(path)}`,
+        );
       } else {
         out[key] = v;
       }
@@ -83,7 +91,11 @@ export class Reader {
     const s = this.string(value, path);
     if (s === undefined) return undefined;
     if (!KEY.test(s)) {
-      this.error(path, 'CONFIG_INVALID_KEY', `${what} '${s}' must be 1–128 letters, digits, '_', '-' or '.', starting with a letter or digit`);
+      this.error(
+        path,
+        'CONFIG_INVALID_KEY',
+        `${what} '${s}' must be 1–128 letters, digits, '_', '-' or '.', starting with a letter or digit`,
+      );
       return undefined;
     }
     return s;
@@ -95,7 +107,11 @@ export class Reader {
     if (s === undefined) return undefined;
     const ms = ISO.test(s) ? Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s) : Number.NaN;
     if (Number.isNaN(ms)) {
-      this.error(path, 'CONFIG_INVALID_DATE', `${formatPath(path)} must be an ISO 8601 date or time with a zone, not '${s}'`);
+      this.error(
+        path,
+        'CONFIG_INVALID_DATE',
+        `${formatPath(path)} must be an ISO 8601 date or time with a zone, not '${s}'`,
+      );
       return undefined;
     }
     return new Date(ms).toISOString();
@@ -113,7 +129,8 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 

@@ -89,6 +89,10 @@ describe('checker: rejected conditions', () => {
 
   it('reports every problem of an expression, not only the first', () => {
     const e = check("nope(a) && matches(b, '(?!x)') && v > semver('x')");
-    expect(e.diagnostics.map((d) => d.code)).toEqual(['EXPR_UNKNOWN_FUNCTION', 'EXPR_INVALID_REGEX', 'EXPR_INVALID_SEMVER']);
+    expect(e.diagnostics.map((d) => d.code)).toEqual([
+      'EXPR_UNKNOWN_FUNCTION',
+      'EXPR_INVALID_REGEX',
+      'EXPR_INVALID_SEMVER',
+    ]);
   });
 });

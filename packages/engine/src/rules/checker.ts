@@ -17,7 +17,11 @@ export type Constants = Map<Expr, unknown>;
  * Checks an expression used as a condition: function names and arities, literal arguments (patterns, versions,
  * times), segment references, and comparisons that can never be true. Reports every problem it finds.
  */
-export function checkCondition(expr: Expr, env: CheckEnv, report: (d: ExpressionDiagnostic) => void): Constants {
+export function checkCondition(
+  expr: Expr,
+  env: CheckEnv,
+  report: (d: ExpressionDiagnostic) => void,
+): Constants {
   const checker = new Checker(env, report);
   checker.condition(expr);
   return checker.constants;
@@ -44,12 +48,14 @@ class Checker {
         return typeof e.value as 'string' | 'number' | 'boolean';
       case 'list':
         for (const item of e.items) {
-          if (item.kind !== 'literal') this.error(item, 'EXPR_TYPE', 'list items must be literals (strings, numbers, booleans)');
+          if (item.kind !== 'literal')
+            this.error(item, 'EXPR_TYPE', 'list items must be literals (strings, numbers, booleans)');
         }
         return 'list';
       case 'attribute': {
         const bad = e.path.find((p) => FORBIDDEN_ATTRIBUTES.has(p));
-        if (bad !== undefined) this.error(e, 'EXPR_FORBIDDEN_ATTRIBUTE', `attribute name '${bad}' is not allowed`);
+        if (bad !== undefined)
+          this.error(e, 'EXPR_FORBIDDEN_ATTRIBUTE', `attribute name '${bad}' is not allowed`);
         return 'any';
       }
       case 'not':
@@ -102,19 +108,32 @@ class Checker {
     const lt = this.typeOf(e.left);
     const rt = this.typeOf(e.right);
     if (e.op === 'in' || e.op === 'not in') {
-      if (rt !== 'list' && rt !== 'any') this.error(e.right, 'EXPR_TYPE', `the right side of '${e.op}' must be a list, not a ${rt}`);
-      if (lt === 'list') this.error(e.left, 'EXPR_TYPE', `the left side of '${e.op}' must be a single value, not a list`);
+      if (rt !== 'list' && rt !== 'any')
+        this.error(e.right, 'EXPR_TYPE', `the right side of '${e.op}' must be a list, not a ${rt}`);
+      if (lt === 'list')
+        this.error(e.left, 'EXPR_TYPE', `the left side of '${e.op}' must be a single value, not a list`);
       return;
     }
-    if (lt === 'semver' || rt === 'semver') return this.versus(e, lt === 'semver' ? e.right : e.left, 'semver');
-    if (lt === 'time' || rt === 'time') return this.versus(e, lt === 'time' ? e.right : e.left, 'time');
+    const special =
+      lt === 'semver' || rt === 'semver' ? 'semver' : lt === 'time' || rt === 'time' ? 'time' : undefined;
+    if (special !== undefined) {
+      this.versus(e, lt === special ? e.right : e.left, special);
+      return;
+    }
     if (ORDERING.has(e.op)) {
-      for (const [side, t] of [[e.left, lt], [e.right, rt]] as const) {
+      for (const [side, t] of [
+        [e.left, lt],
+        [e.right, rt],
+      ] as const) {
         if (t === 'boolean' || t === 'list') this.error(side, 'EXPR_TYPE', `'${e.op}' cannot order a ${t}`);
       }
       const literal = e.left.kind === 'literal' ? e.left : e.right.kind === 'literal' ? e.right : undefined;
       if (literal && typeof literal.value === 'string' && LOOKS_LIKE_VERSION.test(literal.value)) {
-        this.warn(literal, 'EXPR_TYPE', `'${literal.value}' compares as text ('10.0.0' < '9.0.0'); write semver('${literal.value}') to compare versions`);
+        this.warn(
+          literal,
+          'EXPR_TYPE',
+          `'${literal.value}' compares as text ('10.0.0' < '9.0.0'); write semver('${literal.value}') to compare versions`,
+        );
       }
     }
     if (e.left.kind === 'literal' && e.right.kind === 'literal' && lt !== rt) {
@@ -134,7 +153,8 @@ class Checker {
         return;
       }
       const code = kind === 'semver' ? 'EXPR_INVALID_SEMVER' : 'EXPR_INVALID_TIME';
-      const what = kind === 'semver' ? 'a semantic version' : 'an ISO 8601 time with a zone (e.g. 2026-12-01T00:00:00Z)';
+      const what =
+        kind === 'semver' ? 'a semantic version' : 'an ISO 8601 time with a zone (e.g. 2026-12-01T00:00:00Z)';
       this.error(other, code, `'${other.value}' is not ${what}`);
       return;
     }

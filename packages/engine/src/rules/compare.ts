@@ -18,7 +18,10 @@ export function compareValues(op: CompareOp, a: unknown, b: unknown): boolean {
     case 'not in':
       return Array.isArray(b) && !b.includes(a);
     default:
-      if ((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')) {
+      if (
+        (typeof a === 'number' && typeof b === 'number') ||
+        (typeof a === 'string' && typeof b === 'string')
+      ) {
         return orderHolds(op, a < b ? -1 : a > b ? 1 : a === b ? 0 : Number.NaN);
       }
       return false;

@@ -12,7 +12,12 @@ import type { CompileEnv, Context, Getter, Predicate } from './types.js';
  * function specialised for its shape (a path of two names, an `in` over two strings), which V8 inlines.
  * With `env.tracer`, every condition also records why it was false; the fast closures are built without it.
  */
-export function compileCondition(expr: Expr, constants: Constants, env: CompileEnv, source: string): Predicate {
+export function compileCondition(
+  expr: Expr,
+  constants: Constants,
+  env: CompileEnv,
+  source: string,
+): Predicate {
   return new Compiler(constants, env, source).predicate(expr);
 }
 
@@ -63,7 +68,10 @@ class Compiler {
       }
       case 'and':
       case 'or':
-        return this.logical(e.kind, e.operands.map((o) => this.predicate(o)));
+        return this.logical(
+          e.kind,
+          e.operands.map((o) => this.predicate(o)),
+        );
       case 'compare':
         return this.traced(e, this.compare(e));
       case 'call': {
@@ -108,7 +116,10 @@ class Compiler {
     const name = pathText(e.path);
     return (ctx) => {
       const v = g(ctx);
-      if (v !== true) tracer.note(v === undefined ? `attribute '${name}' is missing` : `'${name}' is ${JSON.stringify(v)}, not true`);
+      if (v !== true)
+        tracer.note(
+          v === undefined ? `attribute '${name}' is missing` : `'${name}' is ${JSON.stringify(v)}, not true`,
+        );
       return v === true;
     };
   }
@@ -135,7 +146,11 @@ class Compiler {
     if ((op === 'in' || op === 'not in') && right.kind === 'list') return this.membership(e);
     const semverSide = this.constantOf(left) ?? this.constantOf(right);
     if (isSemver(semverSide) || this.returns(left) === 'semver' || this.returns(right) === 'semver') {
-      return this.ordered(e, (v) => (typeof v === 'string' ? parseSemver(v) : isSemver(v) ? v : undefined), compareSemver);
+      return this.ordered(
+        e,
+        (v) => (typeof v === 'string' ? parseSemver(v) : isSemver(v) ? v : undefined),
+        compareSemver,
+      );
     }
     if (this.returns(left) === 'time' || this.returns(right) === 'time') {
       return this.ordered(e, toTime, (a, b) => a - b);
@@ -152,7 +167,9 @@ class Compiler {
   /** `x in ['DE', 'SE']`: up to eight items are compared inline, more go through a Set. */
   private membership(e: CompareExpr): Predicate {
     const g = this.value(e.left);
-    const items = (e.right.kind === 'list' ? e.right.items : []).map((i) => (i.kind === 'literal' ? i.value : undefined)) as LiteralValue[];
+    const items = (e.right.kind === 'list' ? e.right.items : []).map((i) =>
+      i.kind === 'literal' ? i.value : undefined,
+    ) as LiteralValue[];
     const negate = e.op === 'not in';
     let has: (v: unknown) => boolean;
     if (items.length === 1) {
@@ -179,7 +196,11 @@ class Compiler {
   }
 
   /** Comparisons of versions and times: both sides are converted, and a side that does not convert is false. */
-  private ordered<T>(e: CompareExpr, convert: (v: unknown) => T | undefined, cmp: (a: T, b: T) => number): Predicate {
+  private ordered<T>(
+    e: CompareExpr,
+    convert: (v: unknown) => T | undefined,
+    cmp: (a: T, b: T) => number,
+  ): Predicate {
     const side = (x: Expr): ((ctx: Context) => T | undefined) => {
       const k = this.constantOf(x);
       if (k !== undefined) {

@@ -21,7 +21,15 @@ export interface Token {
 
 const TWO_CHAR_OPS = new Set(['==', '!=', '<=', '>=', '&&', '||']);
 const ONE_CHAR_OPS = new Set(['<', '>', '!', '-', '.', ',']);
-const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '0': '\0',
+};
 
 function isIdentStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36; // A-Z a-z _ $
@@ -65,8 +73,18 @@ export function tokenize(source: string, diagnostics: ExpressionDiagnostic[]): T
         tokens.push({ kind: 'op', text: source[i]!, start: i, end: i + 1 });
         i++;
       } else {
-        const hint = source[i] === '=' ? " (use '==' to compare)" : source[i] === '&' || source[i] === '|' ? ` (use '${source[i]}${source[i]}')` : '';
-        diagnostics.push({ code: 'EXPR_SYNTAX', message: `unexpected character '${source[i]}'${hint}`, start: i, end: i + 1 });
+        const hint =
+          source[i] === '='
+            ? " (use '==' to compare)"
+            : source[i] === '&' || source[i] === '|'
+              ? ` (use '${source[i]}${source[i]}')`
+              : '';
+        diagnostics.push({
+          code: 'EXPR_SYNTAX',
+          message: `unexpected character '${source[i]}'${hint}`,
+          start: i,
+          end: i + 1,
+        });
         i++;
       }
     }
@@ -87,7 +105,12 @@ function lexNumber(source: string, start: number, tokens: Token[]): number {
   return i;
 }
 
-function lexString(source: string, start: number, tokens: Token[], diagnostics: ExpressionDiagnostic[]): number {
+function lexString(
+  source: string,
+  start: number,
+  tokens: Token[],
+  diagnostics: ExpressionDiagnostic[],
+): number {
   const quote = source[start];
   let i = start + 1;
   let value = '';
@@ -96,7 +119,12 @@ function lexString(source: string, start: number, tokens: Token[], diagnostics: 
       const next = source[i + 1];
       const decoded = next === undefined ? undefined : ESCAPES[next];
       if (decoded === undefined) {
-        diagnostics.push({ code: 'EXPR_SYNTAX', message: `unknown escape '\\${next ?? ''}' in string`, start: i, end: i + 2 });
+        diagnostics.push({
+          code: 'EXPR_SYNTAX',
+          message: `unknown escape '\\${next ?? ''}' in string`,
+          start: i,
+          end: i + 2,
+        });
         value += next ?? '';
       } else {
         value += decoded;
@@ -108,7 +136,12 @@ function lexString(source: string, start: number, tokens: Token[], diagnostics: 
     }
   }
   if (i >= source.length) {
-    diagnostics.push({ code: 'EXPR_UNTERMINATED_STRING', message: `string starting here is not closed with ${quote}`, start, end: source.length });
+    diagnostics.push({
+      code: 'EXPR_UNTERMINATED_STRING',
+      message: `string starting here is not closed with ${quote}`,
+      start,
+      end: source.length,
+    });
     tokens.push({ kind: 'string', text: value, start, end: source.length });
     return source.length;
   }

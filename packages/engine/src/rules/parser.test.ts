@@ -93,7 +93,11 @@ describe('parser: rejected expressions name the problem and where', () => {
     ['a # b', 'EXPR_SYNTAX', 2],
     ['in', 'EXPR_SYNTAX', 0],
     ['1.', 'EXPR_SYNTAX', 1],
-    [`${'('.repeat(MAX_EXPRESSION_DEPTH + 1)}a${')'.repeat(MAX_EXPRESSION_DEPTH + 1)}`, 'EXPR_TOO_DEEP', MAX_EXPRESSION_DEPTH],
+    [
+      `${'('.repeat(MAX_EXPRESSION_DEPTH + 1)}a${')'.repeat(MAX_EXPRESSION_DEPTH + 1)}`,
+      'EXPR_TOO_DEEP',
+      MAX_EXPRESSION_DEPTH,
+    ],
     [`${'!'.repeat(MAX_EXPRESSION_DEPTH + 1)}a`, 'EXPR_TOO_DEEP', MAX_EXPRESSION_DEPTH],
   ])('%s → %s at %i', (source, code, start) => {
     const { ast, errors } = parse(source as string);
@@ -103,7 +107,10 @@ describe('parser: rejected expressions name the problem and where', () => {
   });
 
   it('refuses expressions longer than the limit', () => {
-    expect(parse(`a == '${'x'.repeat(20_000)}'`).errors[0]).toMatchObject({ code: 'EXPR_TOO_LONG', start: 16_384 });
+    expect(parse(`a == '${'x'.repeat(20_000)}'`).errors[0]).toMatchObject({
+      code: 'EXPR_TOO_LONG',
+      start: 16_384,
+    });
   });
 
   it('suggests == for a single =', () => {

@@ -87,7 +87,10 @@ class Parser {
     const right = this.parseUnary();
     const after = this.compareOp();
     if (after !== undefined) {
-      this.fail(this.tokens[this.pos - (after === 'not in' ? 2 : 1)]!, `comparisons cannot be chained; use && between them`);
+      this.fail(
+        this.tokens[this.pos - (after === 'not in' ? 2 : 1)]!,
+        `comparisons cannot be chained; use && between them`,
+      );
     }
     return { kind: 'compare', op, left, right, start: left.start, end: right.end };
   }
@@ -177,7 +180,8 @@ class Parser {
     while (this.isOp('.')) {
       this.pos++;
       const seg = this.next();
-      if (seg.kind !== 'ident') this.fail(seg, `expected an attribute name after '.', found ${describe(seg)}`);
+      if (seg.kind !== 'ident')
+        this.fail(seg, `expected an attribute name after '.', found ${describe(seg)}`);
       path.push(seg.text);
       end = seg.end;
     }

@@ -27,7 +27,12 @@ export const matches: RuleFunction = {
     const anchor = flagText !== '' && compiled.message.includes('flag') && flags ? flags : pattern;
     // +1 skips the opening quote so the caret lands on the offending character of the pattern.
     const at = anchor === pattern ? pattern.start + 1 + Math.max(compiled.offset, 0) : anchor.start;
-    report({ code: 'EXPR_INVALID_REGEX', message: `invalid pattern: ${compiled.message}`, start: at, end: at + 1 });
+    report({
+      code: 'EXPR_INVALID_REGEX',
+      message: `invalid pattern: ${compiled.message}`,
+      start: at,
+      end: at + 1,
+    });
     return undefined;
   },
   compile([text], constant) {

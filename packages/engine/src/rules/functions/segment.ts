@@ -15,11 +15,26 @@ export const segment: RuleFunction = {
     if (arg?.kind !== 'literal' || typeof arg.value !== 'string') return undefined;
     const status = env.segmentStatus(arg.value);
     if (status === 'missing') {
-      report({ code: 'EXPR_UNKNOWN_SEGMENT', message: `no segment named '${arg.value}'`, start: arg.start, end: arg.end });
+      report({
+        code: 'EXPR_UNKNOWN_SEGMENT',
+        message: `no segment named '${arg.value}'`,
+        start: arg.start,
+        end: arg.end,
+      });
     } else if (status === 'invalid') {
-      report({ code: 'EXPR_UNKNOWN_SEGMENT', message: `segment '${arg.value}' has errors, so rules using it cannot be served`, start: arg.start, end: arg.end });
+      report({
+        code: 'EXPR_UNKNOWN_SEGMENT',
+        message: `segment '${arg.value}' has errors, so rules using it cannot be served`,
+        start: arg.start,
+        end: arg.end,
+      });
     } else if (status === 'cycle') {
-      report({ code: 'EXPR_SEGMENT_CYCLE', message: `segment '${arg.value}' refers back to itself`, start: arg.start, end: arg.end });
+      report({
+        code: 'EXPR_SEGMENT_CYCLE',
+        message: `segment '${arg.value}' refers back to itself`,
+        start: arg.start,
+        end: arg.end,
+      });
     }
     return arg.value;
   },
@@ -30,7 +45,7 @@ export const segment: RuleFunction = {
     const tracer = env.tracer;
     return (ctx) => {
       if (pred === undefined) pred = env.segment(name);
-      const matched = pred !== undefined && pred(ctx);
+      const matched = pred?.(ctx) === true;
       if (!matched && tracer) tracer.note(`segment '${name}' did not match`);
       return matched;
     };

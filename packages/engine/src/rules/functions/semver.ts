@@ -16,7 +16,12 @@ export const semver: RuleFunction = {
     if (arg?.kind !== 'literal' || typeof arg.value !== 'string') return undefined;
     const parsed = parseSemver(arg.value);
     if (parsed === undefined) {
-      report({ code: 'EXPR_INVALID_SEMVER', message: `'${arg.value}' is not a semantic version (MAJOR.MINOR.PATCH)`, start: arg.start, end: arg.end });
+      report({
+        code: 'EXPR_INVALID_SEMVER',
+        message: `'${arg.value}' is not a semantic version (MAJOR.MINOR.PATCH)`,
+        start: arg.start,
+        end: arg.end,
+      });
     }
     return parsed;
   },
