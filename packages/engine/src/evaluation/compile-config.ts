@@ -1,7 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { Config, Flag, Rule, ValueType } from '../model/flag.js';
-import { type LoadOptions, loadConfig } from '../model/load-config.js';
-import type { Path } from '../model/reader.js';
+import { type LoadOptions, type LoadResult, loadConfig } from '../model/load-config.js';
 import { compileExpression } from '../rules/expression.js';
 import type { Context, Predicate } from '../rules/types.js';
 import { compileEnvironment, type EnvEvaluator } from './compile-flag.js';
@@ -42,7 +41,7 @@ export function compile(input: unknown, options: CompileOptions = {}): CompileRe
     diagnostics.push(d),
   );
   segments.compileAll();
-  const predicates = compileRulePredicates(loaded.config, loaded.origins, segments, diagnostics);
+  const predicates = compileRulePredicates(loaded, segments, diagnostics);
   const broken = new Set(
     diagnostics.filter((d) => d.severity === 'error' && d.flag !== undefined).map((d) => d.flag!),
   );
@@ -70,8 +69,7 @@ export function compile(input: unknown, options: CompileOptions = {}): CompileRe
 
 /** Compiles each rule's condition once, even when the rule is shared by all environments. */
 function compileRulePredicates(
-  config: Config,
-  origins: WeakMap<object, Path>,
+  { config, origins, rebase }: LoadResult,
   segments: SegmentTable,
   out: Diagnostic[],
 ): Map<Rule, Predicate | undefined> {
@@ -90,7 +88,7 @@ function compileRulePredicates(
           ruleIndex,
           ...(envIndex >= 0 ? { environment: String(path[envIndex + 1]) } : {}),
         };
-        out.push(...expressionDiagnostics(e, [...path, 'if'], where));
+        out.push(...expressionDiagnostics(e, [...rebase(path), 'if'], where));
       });
     }
   }

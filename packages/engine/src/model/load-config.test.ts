@@ -66,7 +66,7 @@ describe('loader diagnostics name flag, environment, rule and field', () => {
     [
       { flags: [{ key: 'f', prerequisites: [{ flag: 'g' }] }] },
       'FLAG_UNKNOWN_PREREQUISITE',
-      ['flags', 0, 'environments', 'dev', 'prerequisites', 0],
+      ['flags', 0, 'prerequisites', 0],
     ],
     [
       {
@@ -76,7 +76,7 @@ describe('loader diagnostics name flag, environment, rule and field', () => {
         ],
       },
       'FLAG_PREREQUISITE_CYCLE',
-      ['flags', 0, 'environments', 'dev', 'prerequisites'],
+      ['flags', 0, 'prerequisites'],
     ],
     [
       { flags: [{ key: 'f', rules: [{ if: "market = 'DE'" }] }] },
@@ -202,5 +202,66 @@ describe('loaded configs', () => {
       ['warning', 'FLAG_TTL_MISSING', 'a'],
       ['warning', 'FLAG_EXPIRED', 'b'],
     ]);
+  });
+});
+
+describe('loader regressions', () => {
+  it('reports a prerequisite shared by all environments once, naming the flag', () => {
+    const errors = errorsOf({ flags: [{ key: 'f', prerequisites: [{ flag: 'g' }], rulez: [] }] });
+    expect(errors.map((d) => [d.code, d.flag])).toEqual([
+      ['CONFIG_UNKNOWN_FIELD', 'f'],
+      ['FLAG_UNKNOWN_PREREQUISITE', 'f'],
+    ]);
+  });
+
+  it('locates a prerequisite written in one environment there', () => {
+    const [d] = errorsOf({
+      flags: [{ key: 'f', environments: { prod: { prerequisites: [{ flag: 'g' }] } } }],
+    });
+    expect(d).toMatchObject({
+      environment: 'prod',
+      path: ['flags', 0, 'environments', 'prod', 'prerequisites', 0],
+    });
+  });
+
+  it('a map entry cannot rename itself with an inner key', () => {
+    expect(errorsOf({ flags: { a: { key: 'b' } } })).toContainEqual(
+      expect.objectContaining({ code: 'CONFIG_INVALID_KEY', path: ['flags', 'a', 'key'] }),
+    );
+    expect(errorsOf({ flags: { 'bad key!': {} } })).toContainEqual(
+      expect.objectContaining({ code: 'CONFIG_INVALID_KEY' }),
+    );
+    expect(errorsOf({ flags: { a: { key: 'a' } } })).toEqual([]);
+  });
+
+  it.each([
+    '2026-02-31',
+    '2026-02-29T00:00:00Z',
+    '2026-04-31',
+    '2026-01-01T24:00:00Z',
+    '2026-01-01T10:61:00Z',
+  ])('an impossible date %s is refused, not rolled over', (date) => {
+    expect(errorsOf({ flags: [{ key: 'f', expiresAt: date }] })).toContainEqual(
+      expect.objectContaining({ code: 'CONFIG_INVALID_DATE' }),
+    );
+    expect(errorsOf({ flags: [{ key: 'f', rules: [{ if: `now() >= '${date}'` }] }] })).toContainEqual(
+      expect.objectContaining({ code: 'EXPR_INVALID_TIME' }),
+    );
+  });
+
+  it('accepts 29 February in a leap year', () => {
+    expect(errorsOf({ flags: [{ key: 'f', expiresAt: '2028-02-29' }] })).toEqual([]);
+  });
+});
+
+describe('bare documents', () => {
+  it('report paths of the document as written, not of the config it is wrapped in', () => {
+    const single = errorsOf({ feature: 'f', rules: [{ if: 'a ==' }, { if: 'b', rollout: 2 }] });
+    expect(single.map((d) => d.path)).toEqual([
+      ['rules', 1, 'rollout'],
+      ['rules', 0, 'if'],
+    ]);
+    const list = errorsOf([{ key: 'a' }, { key: 'b', kind: 'nope' }]);
+    expect(list.map((d) => d.path)).toEqual([[1, 'kind']]);
   });
 });

@@ -58,6 +58,9 @@ export interface LoadFlagOptions {
  * key; otherwise a flag even if some fields were wrong (those are reported and replaced by defaults).
  */
 export function loadFlag(raw: unknown, path: Path, r: Reader, opts: LoadFlagOptions): Flag | undefined {
+  // Name the flag in diagnostics about its own fields too (an unknown top-level field, say).
+  const named = isPlainObject(raw) ? (raw.key ?? raw.feature) : undefined;
+  r.where = typeof named === 'string' ? { flag: named } : {};
   const o = r.object(raw, path, FLAG_FIELDS, FLAG_ALIASES);
   if (o === undefined) return undefined;
   if (o.key === undefined) {
@@ -323,8 +326,12 @@ function readPrerequisites(value: unknown, path: Path, r: Reader): Prerequisite[
     if (o === undefined) return;
     const flag = r.key(o.flag, [...path, i, 'flag'], 'prerequisite flag');
     const variant = r.string(o.variant, [...path, i, 'variant']) ?? 'on';
-    if (flag !== undefined) out.push(Object.freeze({ flag, variant }));
-    else if (o.flag === undefined) r.error([...path, i], 'CONFIG_REQUIRED', `a prerequisite needs a 'flag'`);
+    if (flag !== undefined) {
+      const prerequisite = Object.freeze({ flag, variant });
+      r.origins.set(prerequisite, [...path, i]);
+      out.push(prerequisite);
+    } else if (o.flag === undefined)
+      r.error([...path, i], 'CONFIG_REQUIRED', `a prerequisite needs a 'flag'`);
   });
   return out;
 }

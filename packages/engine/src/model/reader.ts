@@ -1,5 +1,6 @@
 import type { Diagnostic, DiagnosticCode, DocumentPath } from '../diagnostics.js';
 import { formatPath } from '../diagnostics.js';
+import { parseIsoTime } from '../rules/time.js';
 
 export type Path = (string | number)[];
 type Where = Pick<Diagnostic, 'flag' | 'environment' | 'ruleIndex'>;
@@ -15,12 +16,22 @@ export class Reader {
   /** Attached to every diagnostic reported while set: the flag, environment and rule being read. */
   where: Where = {};
 
+  /** @param rebase maps an internal path (of the config a bare flag was wrapped in) to the document's own path. */
+  constructor(readonly rebase: (path: DocumentPath) => DocumentPath = (path) => path) {}
+
   error(path: DocumentPath, code: DiagnosticCode, message: string, extra: Partial<Diagnostic> = {}): void {
-    this.diagnostics.push({ severity: 'error', code, message, path, ...this.where, ...extra });
+    this.diagnostics.push({
+      severity: 'error',
+      code,
+      message,
+      path: this.rebase(path),
+      ...this.where,
+      ...extra,
+    });
   }
 
   warn(path: DocumentPath, code: DiagnosticCode, message: string): void {
-    this.diagnostics.push({ severity: 'warning', code, message, path, ...this.where });
+    this.diagnostics.push({ severity: 'warning', code, message, path: this.rebase(path), ...this.where });
   }
 
   /** An object with only the `allowed` keys (aliases map an accepted spelling to its canonical key). */
@@ -105,8 +116,8 @@ export class Reader {
   time(value: unknown, path: Path): string | undefined {
     const s = this.string(value, path);
     if (s === undefined) return undefined;
-    const ms = ISO.test(s) ? Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s) : Number.NaN;
-    if (Number.isNaN(ms)) {
+    const ms = parseIsoTime(s);
+    if (ms === undefined) {
       this.error(
         path,
         'CONFIG_INVALID_DATE',
@@ -119,7 +130,6 @@ export class Reader {
 }
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const ISO = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:\d{2}))?$/;
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -9,6 +9,8 @@ export type LiteralValue = string | number | boolean;
 export interface LiteralExpr {
   readonly kind: 'literal';
   readonly value: LiteralValue;
+  /** For strings written with escapes: the source text between the quotes. */
+  readonly raw?: string;
   readonly start: number;
   readonly end: number;
 }

@@ -21,28 +21,41 @@ export function compileCondition(
   return new Compiler(constants, env, source).predicate(expr);
 }
 
-/** Reads a dotted path from the context; a missing step, null or a primitive on the way gives undefined. */
+type Data = Record<string, unknown>;
+
+/** Only a JSON-like object can be stepped into: not null, a primitive (`'DE'.length`) or a list (`tags.length`). */
+function step(x: unknown, name: string): unknown {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Data)[name] : undefined;
+}
+
+/**
+ * Reads a dotted path from the context. A missing step, null, a primitive or a list on the way gives undefined,
+ * and so does a function, which only JavaScript's object machinery (`toString`, `hasOwnProperty`) can put there:
+ * every SDK, in any language, sees the same attributes.
+ */
 export function pathGetter(path: readonly string[]): Getter {
   const [a, b, c] = path as [string, string, string];
   switch (path.length) {
     case 1:
-      return (ctx) => ctx[a];
+      return (ctx) => {
+        const v = ctx[a];
+        return typeof v === 'function' ? undefined : v;
+      };
     case 2:
       return (ctx) => {
-        const x = ctx[a] as Record<string, unknown> | null | undefined;
-        return x == null ? undefined : x[b];
+        const v = step(ctx[a], b);
+        return typeof v === 'function' ? undefined : v;
       };
     case 3:
       return (ctx) => {
-        const x = ctx[a] as Record<string, Record<string, unknown> | null | undefined> | null | undefined;
-        const y = x == null ? undefined : x[b];
-        return y == null ? undefined : y[c];
+        const v = step(step(ctx[a], b), c);
+        return typeof v === 'function' ? undefined : v;
       };
     default:
       return (ctx) => {
-        let x: unknown = ctx;
-        for (let i = 0; i < path.length && x != null; i++) x = (x as Record<string, unknown>)[path[i]!];
-        return x;
+        let x: unknown = ctx[a];
+        for (let i = 1; i < path.length; i++) x = step(x, path[i]!);
+        return typeof x === 'function' ? undefined : x;
       };
   }
 }

@@ -13,6 +13,8 @@ export type TokenKind =
 
 export interface Token {
   readonly kind: TokenKind;
+  /** Strings with escapes: the source text between the quotes, to map decoded offsets back to the source. */
+  readonly raw?: string;
   /** Source text for idents and operators; the decoded value for strings; the literal text for numbers. */
   readonly text: string;
   readonly start: number;
@@ -89,7 +91,9 @@ export function tokenize(source: string, diagnostics: ExpressionDiagnostic[]): T
       }
     }
   }
-  tokens.push({ kind: 'eof', text: '', start: source.length, end: source.length });
+  // "Unexpected end" points just after the last character, not after a YAML block scalar's final newline.
+  const end = source.trimEnd().length;
+  tokens.push({ kind: 'eof', text: '', start: end, end });
   return tokens;
 }
 
@@ -145,6 +149,19 @@ function lexString(
     tokens.push({ kind: 'string', text: value, start, end: source.length });
     return source.length;
   }
-  tokens.push({ kind: 'string', text: value, start, end: i + 1 });
+  const raw = source.slice(start + 1, i);
+  const token: Token = { kind: 'string', text: value, start, end: i + 1 };
+  tokens.push(raw === value ? token : { ...token, raw });
   return i + 1;
+}
+
+/**
+ * The offset in the source of the `index`-th decoded character of a string literal starting at `start` (its
+ * opening quote): an escape such as `\n` is two source characters for one decoded character.
+ */
+export function sourceOffset(start: number, raw: string | undefined, index: number): number {
+  if (raw === undefined) return start + 1 + index;
+  let at = 0;
+  for (let decoded = 0; decoded < index && at < raw.length; decoded++) at += raw[at] === '\\' ? 2 : 1;
+  return start + 1 + at;
 }

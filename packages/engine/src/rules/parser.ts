@@ -137,7 +137,9 @@ class Parser {
     const t = this.next();
     switch (t.kind) {
       case 'string':
-        return { kind: 'literal', value: t.text, start: t.start, end: t.end };
+        return t.raw === undefined
+          ? { kind: 'literal', value: t.text, start: t.start, end: t.end }
+          : { kind: 'literal', value: t.text, raw: t.raw, start: t.start, end: t.end };
       case 'number':
         return { kind: 'literal', value: Number(t.text), start: t.start, end: t.end };
       case 'lparen': {

@@ -1,10 +1,21 @@
 // RFC 3339 profile of ISO 8601: a date, or a date-time with seconds optional and an explicit zone. A time without a
 // zone would mean different instants on different servers, so it is refused rather than guessed.
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:\d{2}))?$/;
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):(\d{2})))?$/;
 
-/** Epoch milliseconds of an ISO 8601 / RFC 3339 time (`2026-12-01`, `2026-12-01T20:00:00Z`), or undefined. */
+/**
+ * Epoch milliseconds of an ISO 8601 / RFC 3339 time (`2026-12-01`, `2026-12-01T20:00:00Z`), or undefined.
+ * Fields are range-checked first: `Date.parse` would roll `2026-02-31` over to March 3rd.
+ */
 export function parseIsoTime(text: string): number | undefined {
-  if (!ISO_TIME.test(text)) return undefined;
+  const m = ISO_TIME.exec(text);
+  if (m === null) return undefined;
+  const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = m
+    .slice(1)
+    .map((f) => (f === undefined ? 0 : Number(f)));
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth) return undefined;
+  if (hour! > 23 || minute! > 59 || second! > 59 || offsetHour! > 23 || offsetMinute! > 59) return undefined;
   const ms = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
   return Number.isNaN(ms) ? undefined : ms;
 }

@@ -1,3 +1,4 @@
+import { sourceOffset } from '../lexer.js';
 import { compileSafeRegex, type SafeRegex } from '../safe-regex.js';
 import type { RuleFunction } from '../types.js';
 
@@ -25,8 +26,10 @@ export const matches: RuleFunction = {
     const compiled = compileSafeRegex(pattern.value, flagText);
     if (compiled.ok) return compiled.regex;
     const anchor = flagText !== '' && compiled.message.includes('flag') && flags ? flags : pattern;
-    // +1 skips the opening quote so the caret lands on the offending character of the pattern.
-    const at = anchor === pattern ? pattern.start + 1 + Math.max(compiled.offset, 0) : anchor.start;
+    const at =
+      anchor === pattern
+        ? sourceOffset(pattern.start, pattern.raw, Math.max(compiled.offset, 0))
+        : anchor.start;
     report({
       code: 'EXPR_INVALID_REGEX',
       message: `invalid pattern: ${compiled.message}`,

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * The `pitboss` command. A registry only: each command lives in its own `*-command.ts` file and registers
+ * itself here, so adding one (server, apply, audit…) touches one line of this file.
+ */
+import { Command } from 'commander';
+import { registerEvalCommand } from './eval-command.js';
+import { run } from './run.js';
+import { registerValidateCommand } from './validate-command.js';
+import { packageVersion } from './version.js';
+
+const program = new Command('pitboss')
+  .description('Pitboss: progressive delivery and feature flags for iGaming')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .showHelpAfterError('(run with --help for usage)');
+
+registerValidateCommand(program);
+registerEvalCommand(program);
+
+await run(program, process.argv);
