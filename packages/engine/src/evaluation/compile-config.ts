@@ -104,6 +104,12 @@ type EnvCompiler = (
 /** A compiled, immutable config: evaluate flags by key and environment. Replace it whole to change anything. */
 export class CompiledConfig {
   private readonly flags = new Map<string, CompiledFlag>();
+  // The last flag and environment looked up: a hot loop evaluating one flag skips both map lookups. Identical
+  // strings compare by pointer when they are the same literal, so a hit costs two comparisons.
+  private lastKey = '';
+  private lastEnv = '';
+  private lastFlag: CompiledFlag | undefined;
+  private lastRun: EnvEvaluator | undefined;
 
   /** @internal built by `compile` */
   constructor(
@@ -129,9 +135,19 @@ export class CompiledConfig {
    */
   evaluate(key: string, env: string, context: Context, expected?: ValueType): EvaluationResult {
     try {
-      const compiled = this.flags.get(key);
-      if (compiled === undefined) return failure('FLAG_NOT_FOUND', `no flag '${key}'`);
-      const run = compiled.envs.get(env);
+      let compiled = this.lastFlag;
+      let run = this.lastRun;
+      if (key !== this.lastKey || env !== this.lastEnv || compiled === undefined || run === undefined) {
+        compiled = this.flags.get(key);
+        if (compiled === undefined) return failure('FLAG_NOT_FOUND', `no flag '${key}'`);
+        run = compiled.envs.get(env);
+        if (run !== undefined) {
+          this.lastKey = key;
+          this.lastEnv = env;
+          this.lastFlag = compiled;
+          this.lastRun = run;
+        }
+      }
       if (run === undefined)
         return failure(
           'ENVIRONMENT_NOT_FOUND',

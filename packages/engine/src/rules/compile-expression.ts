@@ -60,6 +60,38 @@ export function pathGetter(path: readonly string[]): Getter {
   }
 }
 
+/**
+ * `attribute === literal`, fused with the read of a one- or two-name path so the hot shapes (`brand == 'X'`,
+ * `user.isEmployee`, `market in ['DE','SE']`) are one closure. Same meaning as `pathGetter(path)(ctx) === lit`:
+ * a function can never equal a literal, so the getter's function filter is not needed here.
+ */
+function attributeIsOneOf(path: readonly string[], items: readonly LiteralValue[]): Predicate | undefined {
+  const [a, b] = path as [string, string];
+  const [x, y] = items;
+  if (items.length === 1 && path.length === 1) return (ctx) => ctx[a] === x;
+  if (items.length === 2 && path.length === 1) {
+    return (ctx) => {
+      const v = ctx[a];
+      return v === x || v === y;
+    };
+  }
+  if (items.length === 1 && path.length === 2) {
+    return (ctx) => {
+      const o = ctx[a];
+      return typeof o === 'object' && o !== null && !Array.isArray(o) && (o as Data)[b] === x;
+    };
+  }
+  if (items.length === 2 && path.length === 2) {
+    return (ctx) => {
+      const o = ctx[a];
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) return false;
+      const v = (o as Data)[b];
+      return v === x || v === y;
+    };
+  }
+  return undefined;
+}
+
 class Compiler {
   constructor(
     private readonly constants: Constants,
@@ -125,7 +157,7 @@ class Compiler {
   private truthy(e: AttributeExpr): Predicate {
     const g = pathGetter(e.path);
     const tracer = this.env.tracer;
-    if (!tracer) return (ctx) => g(ctx) === true;
+    if (!tracer) return attributeIsOneOf(e.path, [true]) ?? ((ctx) => g(ctx) === true);
     const name = pathText(e.path);
     return (ctx) => {
       const v = g(ctx);
@@ -171,7 +203,8 @@ class Compiler {
     const l = this.value(left);
     if (op === '==' && right.kind === 'literal') {
       const lit = right.value;
-      return (ctx) => l(ctx) === lit;
+      const fused = left.kind === 'attribute' ? attributeIsOneOf(left.path, [lit]) : undefined;
+      return fused ?? ((ctx) => l(ctx) === lit);
     }
     const r = this.value(right);
     return (ctx) => compareValues(op, l(ctx), r(ctx));
@@ -184,6 +217,8 @@ class Compiler {
       i.kind === 'literal' ? i.value : undefined,
     ) as LiteralValue[];
     const negate = e.op === 'not in';
+    const fused = !negate && e.left.kind === 'attribute' ? attributeIsOneOf(e.left.path, items) : undefined;
+    if (fused) return fused;
     let has: (v: unknown) => boolean;
     if (items.length === 1) {
       const [a] = items;
