@@ -159,16 +159,26 @@ class Parser {
   }
 
   private parseList(open: Token): Expr {
+    const { items, close } = this.parseSequence(open, 'rbracket', `'[' is not closed`);
+    return { kind: 'list', items, start: open.start, end: close.end };
+  }
+
+  /** Comma-separated expressions up to `closer` (a trailing comma allowed), for lists and call arguments. */
+  private parseSequence(
+    open: Token,
+    closer: 'rbracket' | 'rparen',
+    unclosed: string,
+  ): { items: Expr[]; close: Token } {
     this.enter(open);
     const items: Expr[] = [];
-    while (this.peek().kind !== 'rbracket') {
+    while (this.peek().kind !== closer) {
       items.push(this.parseOr());
       if (!this.isOp(',')) break;
       this.pos++;
     }
-    const close = this.expect('rbracket', open, `'[' is not closed`);
+    const close = this.expect(closer, open, unclosed);
     this.depth--;
-    return { kind: 'list', items, start: open.start, end: close.end };
+    return { items, close };
   }
 
   private parseIdent(t: Token): Expr {
@@ -192,16 +202,8 @@ class Parser {
 
   private parseCall(name: Token): Expr {
     const open = this.next();
-    this.enter(open);
-    const args: Expr[] = [];
-    while (this.peek().kind !== 'rparen') {
-      args.push(this.parseOr());
-      if (!this.isOp(',')) break;
-      this.pos++;
-    }
-    const close = this.expect('rparen', open, `'(' of ${name.text}(…) is not closed`);
-    this.depth--;
-    return { kind: 'call', name: name.text, args, start: name.start, end: close.end };
+    const { items, close } = this.parseSequence(open, 'rparen', `'(' of ${name.text}(…) is not closed`);
+    return { kind: 'call', name: name.text, args: items, start: name.start, end: close.end };
   }
 
   private enter(t: Token): void {
