@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerEvalCommand } from './eval-command.js';
 import { run } from './run.js';
+import { registerServerCommand } from './server-command.js';
 import { registerValidateCommand } from './validate-command.js';
 import { packageVersion } from './version.js';
 
@@ -16,5 +17,6 @@ const program = new Command('pitboss')
 
 registerValidateCommand(program);
 registerEvalCommand(program);
+registerServerCommand(program);
 
 await run(program, process.argv);

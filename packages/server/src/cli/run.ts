@@ -1,4 +1,5 @@
 import { type Command, CommanderError } from 'commander';
+import { isPitbossError } from '../errors.js';
 import { CliError } from './cli-error.js';
 
 /**
@@ -38,6 +39,10 @@ function exitCodeFor(e: unknown): number {
   if (e instanceof CliError) {
     process.stderr.write(`pitboss: ${e.message}\n`);
     return e.exitCode;
+  }
+  if (isPitbossError(e)) {
+    process.stderr.write(`pitboss: ${e.code}: ${e.message}\n`);
+    return e.code === 'VALIDATION_FAILED' ? 1 : 2;
   }
   const message = e instanceof Error ? e.message : String(e);
   process.stderr.write(`pitboss: internal error: ${message}\n`);

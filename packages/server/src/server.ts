@@ -1,0 +1,66 @@
+import pino from 'pino';
+import { buildApp, type PitbossApp } from './api/app.js';
+import { SYSTEM } from './auth/roles.js';
+import { generateToken, tokenKind } from './auth/tokens.js';
+import { PitbossError } from './errors.js';
+import { openDatabase } from './storage/database.js';
+
+export interface ServerOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly database: string;
+  /** A bootstrap admin token to accept (PITBOSS_ADMIN_TOKEN); otherwise the first start prints a new one. */
+  readonly adminToken?: string;
+  readonly logLevel?: string;
+  /** Where to show a generated admin token; stderr by default, never the log. */
+  readonly announce?: (message: string) => void;
+}
+
+export interface RunningServer extends PitbossApp {
+  readonly url: string;
+}
+
+/** Opens the database, builds the app, makes sure an admin can log in, and listens. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const logger = pino({
+    level: options.logLevel ?? 'info',
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.token'], censor: '[redacted]' },
+  });
+  const database = await openDatabase(options.database);
+  logger.info({ database: database.displayUrl }, 'database ready');
+  const pitboss = await buildApp({ database, logger });
+  await bootstrapAdmin(pitboss, options);
+  const address = await pitboss.app.listen({ port: options.port, host: options.host });
+  return { ...pitboss, url: address };
+}
+
+/**
+ * An empty database gets an admin token: PITBOSS_ADMIN_TOKEN when set (so automation knows it), else a new one
+ * shown once on stderr. Tokens are stored hashed, so it cannot be shown again.
+ */
+async function bootstrapAdmin(pitboss: PitbossApp, options: ServerOptions): Promise<void> {
+  const { tokens } = pitboss.services;
+  if (options.adminToken !== undefined) {
+    if (tokenKind(options.adminToken) !== 'api') {
+      throw new PitbossError(
+        'BAD_REQUEST',
+        'PITBOSS_ADMIN_TOKEN must look like pb_api_<at least 20 characters of A-Z a-z 0-9 _ ->',
+      );
+    }
+    if (!(await tokens.exists(options.adminToken))) {
+      await tokens.create(
+        { principal: SYSTEM },
+        { name: 'bootstrap-admin', kind: 'api', role: 'admin' },
+        options.adminToken,
+      );
+    }
+    return;
+  }
+  if (await tokens.hasAdmin()) return;
+  const token = generateToken('api');
+  await tokens.create({ principal: SYSTEM }, { name: 'bootstrap-admin', kind: 'api', role: 'admin' }, token);
+  const announce = options.announce ?? ((m: string) => process.stderr.write(`${m}\n`));
+  announce(
+    `\nPitboss admin token (shown once, store it now):\n\n  ${token}\n\nUse it as: authorization: Bearer <token>\n`,
+  );
+}
