@@ -2,6 +2,7 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import { PitbossError } from '../errors.js';
 import type { Dialect } from './database.js';
 import { initialSchema } from './migrations/001-initial.js';
+import { decisionLog } from './migrations/002-decision-log.js';
 import type { Schema } from './schema.js';
 
 /**
@@ -11,6 +12,7 @@ import type { Schema } from './schema.js';
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001-initial': initialSchema(dialect),
+    '002-decision-log': decisionLog,
   };
 }
 

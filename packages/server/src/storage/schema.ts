@@ -8,6 +8,7 @@ export interface Schema {
   segments: SegmentTable;
   tokens: TokenTable;
   audit_log: AuditTable;
+  decision_logs: DecisionLogTable;
 }
 
 export interface EnvironmentTable {
@@ -65,4 +66,19 @@ export interface AuditTable {
   trace_id: string | null;
   prev_hash: string;
   hash: string;
+}
+
+export interface DecisionLogTable {
+  id: string;
+  environment: string;
+  flag: string;
+  variant: string | null;
+  reason: string;
+  rule_index: number | null;
+  trace_id: string | null;
+  /** When the SDK evaluated. */
+  at: string;
+  received_at: string;
+  /** The SDK key (token id) that posted it. */
+  source: string;
 }
