@@ -18,7 +18,7 @@ import { Mutations } from '../mutation.js';
 import { registerSegmentRoutes } from '../segments/segment-routes.js';
 import { SegmentService } from '../segments/segment-service.js';
 import type { Database } from '../storage/database.js';
-import { registerAuth } from './auth-hook.js';
+import { type RouteAuth, registerAuth } from './auth-hook.js';
 import { registerErrorHandler } from './error-handler.js';
 import { createMetrics } from './metrics.js';
 import { registerSystemRoutes } from './system-routes.js';
@@ -46,6 +46,8 @@ export interface Services {
 export interface PitbossApp {
   readonly app: FastifyInstance;
   readonly services: Services;
+  /** Every route with its auth requirement. */
+  readonly routes: readonly RouteAuth[];
   /** Stops taking requests, ends SSE streams, closes the database. */
   close(): Promise<void>;
 }
@@ -91,7 +93,7 @@ export async function buildApp(options: AppOptions): Promise<PitbossApp> {
     },
   });
   registerErrorHandler(app);
-  registerAuth(app, tokens);
+  const routes = registerAuth(app, tokens);
   const registry = createMetrics(app, () => hub.size);
   registerSystemRoutes(app, database, registry, () => draining);
   registerTokenRoutes(app, tokens);
@@ -106,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<PitbossApp> {
   return {
     app,
     services,
+    routes,
     async close() {
       draining = true;
       hub.close();

@@ -21,13 +21,23 @@ declare module 'fastify' {
   }
 }
 
-export function registerAuth(app: FastifyInstance, tokens: TokenService): void {
+/** A registered route and what it requires: the authorization matrix test walks every one of them. */
+export interface RouteAuth {
+  readonly method: string;
+  readonly url: string;
+  readonly auth: AuthRequirement;
+}
+
+/** Installs authentication and returns the live list of routes with their requirements. */
+export function registerAuth(app: FastifyInstance, tokens: TokenService): RouteAuth[] {
+  const routes: RouteAuth[] = [];
   app.decorateRequest('principal', undefined);
   app.addHook('onRoute', (route) => {
     const auth = (route.config as { auth?: AuthRequirement } | undefined)?.auth;
-    if (auth === undefined && !route.url.startsWith('/documentation')) {
+    if (auth === undefined)
       throw new Error(`route ${route.method} ${route.url} declares no auth requirement`);
-    }
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routes.push({ method, url: route.url, auth });
   });
   app.addHook('onRequest', async (request) => {
     const auth = request.routeOptions.config.auth;
@@ -47,6 +57,7 @@ export function registerAuth(app: FastifyInstance, tokens: TokenService): void {
     }
     request.principal = principal;
   });
+  return routes;
 }
 
 async function authenticate(request: FastifyRequest, tokens: TokenService): Promise<Principal> {
