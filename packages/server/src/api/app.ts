@@ -2,19 +2,31 @@ import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { FastifyBaseLogger } from 'fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerChangeRequestRoutes } from '../approvals/change-request-routes.js';
+import { ChangeRequestService } from '../approvals/change-request-service.js';
+import { FlagGate } from '../approvals/flag-gate.js';
+import { PresetGate } from '../approvals/preset-gate.js';
+import { approvalPolicy } from '../approvals/protection.js';
 import { registerAuditRoutes } from '../audit/audit-routes.js';
 import { SYSTEM } from '../auth/roles.js';
 import { registerTokenRoutes } from '../auth/token-routes.js';
 import { TokenService } from '../auth/token-store.js';
 import { type ChangeBus, LocalChangeBus } from '../delivery/change-bus.js';
+import { DecisionLog } from '../delivery/decision-log.js';
+import type { DeliveryOptions } from '../delivery/delivery-options.js';
 import { registerDeliveryRoutes } from '../delivery/delivery-routes.js';
+import { PgChangeBus } from '../delivery/pg-change-bus.js';
 import { SnapshotService } from '../delivery/snapshot-service.js';
 import { SseHub } from '../delivery/sse-hub.js';
 import { registerEnvironmentRoutes } from '../environments/environment-routes.js';
 import { EnvironmentService } from '../environments/environment-service.js';
 import { registerFlagRoutes } from '../flags/flag-routes.js';
 import { FlagService } from '../flags/flag-service.js';
+import { registerStaleFlagRoutes } from '../flags/stale-flag-routes.js';
+import { registerGitopsRoutes } from '../gitops/gitops-routes.js';
 import { Mutations } from '../mutation.js';
+import { registerPresetRoutes } from '../presets/preset-routes.js';
+import { PresetService } from '../presets/preset-service.js';
 import { registerSegmentRoutes } from '../segments/segment-routes.js';
 import { SegmentService } from '../segments/segment-service.js';
 import type { Database } from '../storage/database.js';
@@ -29,7 +41,17 @@ export interface AppOptions {
   readonly logger?: FastifyBaseLogger | false;
   /** Defaults to in-process; PostgreSQL deployments pass the LISTEN/NOTIFY bus. */
   readonly bus?: ChangeBus;
+  /** SDK delivery knobs: heartbeats, bounds, rate limit, decision retention (docs/delivery.md). */
+  readonly delivery?: DeliveryOptions;
   readonly bodyLimit?: number;
+  /** Flags with one of these tags need approval like `protected: true` ones; default ['payments']. */
+  readonly protectedTags?: readonly string[];
+  /** Approvals a change request needs, never its author's; default 1. */
+  readonly requiredApprovals?: number;
+  /** Hours a change request stays pending before it expires; default 72. */
+  readonly changeRequestTtlHours?: number;
+  /** The clock change requests are filed and expire by (tests move it); default the system clock. */
+  readonly changeRequestClock?: () => Date;
 }
 
 export interface Services {
@@ -39,8 +61,11 @@ export interface Services {
   readonly segments: SegmentService;
   readonly snapshots: SnapshotService;
   readonly hub: SseHub;
+  readonly decisions: DecisionLog;
   readonly bus: ChangeBus;
   readonly mutations: Mutations;
+  readonly changeRequests: ChangeRequestService;
+  readonly presets: PresetService;
 }
 
 export interface PitbossApp {
@@ -64,11 +89,17 @@ export async function buildApp(options: AppOptions): Promise<PitbossApp> {
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true },
     },
   });
-  const bus = options.bus ?? new LocalChangeBus();
+  // Replicas share a PostgreSQL database, so they hear each other's changes over LISTEN/NOTIFY; SQLite has one.
+  const bus =
+    options.bus ??
+    (database.dialect === 'postgres'
+      ? await PgChangeBus.connect(database, { log: app.log })
+      : new LocalChangeBus());
   const mutations = new Mutations(database, bus);
   const tokens = new TokenService(database.db, mutations);
   const snapshots = new SnapshotService(database.db, bus);
-  const hub = new SseHub(bus, snapshots);
+  const hub = new SseHub(bus, snapshots, options.delivery);
+  const decisions = new DecisionLog(database.db, options.delivery, app.log);
   const services: Services = {
     tokens,
     environments: new EnvironmentService(database.db, mutations),
@@ -76,8 +107,11 @@ export async function buildApp(options: AppOptions): Promise<PitbossApp> {
     segments: new SegmentService(database.db, mutations),
     snapshots,
     hub,
+    decisions,
     bus,
     mutations,
+    changeRequests: new ChangeRequestService(database, bus, approvalPolicy(options)),
+    presets: new PresetService(database.db, mutations, new FlagService(database.db, mutations)),
   };
   let draining = false;
 
@@ -98,10 +132,14 @@ export async function buildApp(options: AppOptions): Promise<PitbossApp> {
   registerSystemRoutes(app, database, registry, () => draining);
   registerTokenRoutes(app, tokens);
   registerEnvironmentRoutes(app, services.environments);
-  registerFlagRoutes(app, services.flags);
+  registerFlagRoutes(app, services.flags, new FlagGate(services.flags, services.changeRequests));
+  registerChangeRequestRoutes(app, services.changeRequests);
+  registerPresetRoutes(app, services.presets, new PresetGate(services.changeRequests));
+  registerStaleFlagRoutes(app, database.db);
+  registerGitopsRoutes(app, database.db, mutations);
   registerSegmentRoutes(app, services.segments);
-  registerAuditRoutes(app, database.db);
-  registerDeliveryRoutes(app, snapshots, hub);
+  registerAuditRoutes(app, database);
+  registerDeliveryRoutes(app, { snapshots, hub, decisions }, options.delivery);
   await app.ready();
   await services.environments.ensureDefaults({ principal: SYSTEM });
 

@@ -1,10 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Schema } from '../storage/schema.js';
+import type { Database } from '../storage/database.js';
+import { registerAuditIntegrityRoutes } from './audit-integrity-routes.js';
 import { fromRow } from './audit-log.js';
 
-/** Reading the audit log. There is no route that changes or deletes an entry, by design. */
-export function registerAuditRoutes(app: FastifyInstance, db: Kysely<Schema>): void {
+/**
+ * Reading the audit log, and proving it intact (audit-integrity-routes.ts). There is no route that changes or
+ * deletes an entry, by design.
+ */
+export function registerAuditRoutes(app: FastifyInstance, database: Database): void {
+  const { db } = database;
   app.get('/api/v1/audit', {
     config: { auth: { role: 'viewer' } },
     schema: {
@@ -41,4 +45,5 @@ export function registerAuditRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       return { entries: (await query.execute()).map(fromRow) };
     },
   });
+  registerAuditIntegrityRoutes(app, database);
 }

@@ -4,7 +4,12 @@
  * itself here, so adding one (server, apply, audit…) touches one line of this file.
  */
 import { Command } from 'commander';
+import { registerApplyCommand } from './apply-command.js';
+import { registerAuditCommand } from './audit-command.js';
+import { registerDiffCommand } from './diff-command.js';
 import { registerEvalCommand } from './eval-command.js';
+import { registerExportCommand } from './export-command.js';
+import { registerFlagsCommand } from './flags-command.js';
 import { run } from './run.js';
 import { registerServerCommand } from './server-command.js';
 import { registerValidateCommand } from './validate-command.js';
@@ -18,5 +23,10 @@ const program = new Command('pitboss')
 registerValidateCommand(program);
 registerEvalCommand(program);
 registerServerCommand(program);
+registerApplyCommand(program);
+registerDiffCommand(program);
+registerExportCommand(program);
+registerFlagsCommand(program);
+registerAuditCommand(program);
 
 await run(program, process.argv);

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { etag, ifMatch, mutationContext } from '../api/request-context.js';
+import type { FlagGate } from '../approvals/flag-gate.js';
+import { sendGated } from '../approvals/gated-reply.js';
 import type { EnvironmentPatch, FlagService } from './flag-service.js';
 
 const keyParams = {
@@ -36,7 +38,11 @@ const killBody = {
   properties: { on: { type: 'boolean' }, reason: { type: 'string', maxLength: 1000 } },
 } as const;
 
-export function registerFlagRoutes(app: FastifyInstance, flags: FlagService): void {
+/**
+ * Reads go to FlagService; every change goes through the approval gate, which applies it at once or answers
+ * 202 with the change request a protected flag needs (docs/approvals.md).
+ */
+export function registerFlagRoutes(app: FastifyInstance, flags: FlagService, gate: FlagGate): void {
   app.get('/api/v1/flags', {
     config: { auth: { role: 'viewer' } },
     schema: {
@@ -57,8 +63,7 @@ export function registerFlagRoutes(app: FastifyInstance, flags: FlagService): vo
     config: { auth: { role: 'editor' } },
     schema: { tags: ['flags'], summary: 'Create a flag', body: flagBody },
     handler: async (request, reply) => {
-      const view = await flags.create(mutationContext(request), request.body);
-      return reply.status(201).header('etag', etag(view.version)).send(view);
+      return sendGated(request, reply, await gate.create(mutationContext(request), request.body), 201);
     },
   });
 
@@ -85,8 +90,8 @@ export function registerFlagRoutes(app: FastifyInstance, flags: FlagService): vo
     },
     handler: async (request, reply) => {
       const { key } = request.params as { key: string };
-      const view = await flags.replace(mutationContext(request), key, request.body, ifMatch(request));
-      return reply.header('etag', etag(view.version)).send(view);
+      const gated = await gate.replace(mutationContext(request), key, request.body, ifMatch(request));
+      return sendGated(request, reply, gated);
     },
   });
 
@@ -95,8 +100,7 @@ export function registerFlagRoutes(app: FastifyInstance, flags: FlagService): vo
     schema: { tags: ['flags'], summary: 'Archive a flag (If-Match required)', params: keyParams },
     handler: async (request, reply) => {
       const { key } = request.params as { key: string };
-      const view = await flags.archive(mutationContext(request), key, ifMatch(request));
-      return reply.header('etag', etag(view.version)).send(view);
+      return sendGated(request, reply, await gate.archive(mutationContext(request), key, ifMatch(request)));
     },
   });
 
@@ -111,14 +115,14 @@ export function registerFlagRoutes(app: FastifyInstance, flags: FlagService): vo
     },
     handler: async (request, reply) => {
       const { key, env } = request.params as { key: string; env: string };
-      const view = await flags.patchEnvironment(
+      const gated = await gate.patchEnvironment(
         mutationContext(request),
         key,
         env,
         request.body as EnvironmentPatch,
         ifMatch(request),
       );
-      return reply.header('etag', etag(view.version)).send(view);
+      return sendGated(request, reply, gated);
     },
   });
 
@@ -127,15 +131,18 @@ export function registerFlagRoutes(app: FastifyInstance, flags: FlagService): vo
     schema: {
       tags: ['flags'],
       summary:
-        'Kill switch: on turns the flag off in this environment at once, whatever its rules (no If-Match)',
+        'Kill switch: on turns the flag off in this environment at once, whatever its rules (no If-Match); off on a protected flag that is not kind ops needs approval (202)',
       params: envParams,
       body: killBody,
     },
     handler: async (request, reply) => {
       const { key, env } = request.params as { key: string; env: string };
       const { on, reason } = request.body as { on: boolean; reason?: string };
-      const view = await flags.setKillSwitch(mutationContext(request, reason), key, env, on);
-      return reply.header('etag', etag(view.version)).send(view);
+      return sendGated(
+        request,
+        reply,
+        await gate.setKillSwitch(mutationContext(request, reason), key, env, on),
+      );
     },
   });
 }

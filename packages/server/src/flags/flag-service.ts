@@ -1,5 +1,6 @@
 import { type Diagnostic, type EnvironmentConfig, type Flag, loadConfig } from '@pitboss/engine';
 import type { Kysely } from 'kysely';
+import type { AuditInput } from '../audit/audit-log.js';
 import { readEnvironmentKeys, readFlags, readSegments, type StoredFlag } from '../config/state.js';
 import { assertValid } from '../config/validate.js';
 import { assertUnlocked } from '../environments/environment-service.js';
@@ -11,6 +12,9 @@ import { flagStore } from './flag-store.js';
 
 /** The fields of one environment a PATCH may change. */
 export type EnvironmentPatch = Partial<Record<keyof EnvironmentConfig, unknown>>;
+
+/** Environment fields of many flags at once: flag key → environment → fields (a preset's states). */
+export type FlagStates = Readonly<Record<string, Readonly<Record<string, EnvironmentPatch>>>>;
 
 export interface FlagView {
   readonly flag: Flag;
@@ -135,6 +139,57 @@ export class FlagService {
       async (_tx, current) => ({ flag: current.flag, authored: current.flag }),
       true,
     );
+  }
+
+  /**
+   * Patches environments of many flags in ONE transaction: every flag is loaded, merged and validated, and any
+   * missing flag or environment or invalid state refuses the whole set, so nothing is half applied. `also` are
+   * the caller's own audit entries (a preset's `preset.apply`), committed with the flags. `via: 'preset'` is an
+   * emergency preset: like a kill switch it passes GitOps locks, and its entries say `emergency: true`.
+   */
+  applyStates(
+    ctx: MutationContext,
+    states: FlagStates,
+    also: readonly AuditInput[] = [],
+  ): Promise<FlagView[]> {
+    return this.mutations.run(ctx, async (tx, now) => {
+      const environments = await readEnvironmentKeys(tx);
+      const at = now.toISOString();
+      const views: FlagView[] = [];
+      const audit: AuditInput[] = [];
+      const touched = new Set<string>();
+      for (const [key, patches] of Object.entries(states)) {
+        const current = await flagStore.get(tx, key);
+        if (current === undefined || current.archived) throw notFound('flag', key);
+        const merged: Record<string, unknown> = { ...current.flag.environments };
+        const before: Record<string, Record<string, unknown>> = {};
+        for (const [env, patch] of Object.entries(patches)) {
+          const config = current.flag.environments[env];
+          if (!environments.includes(env) || config === undefined) throw notFound('environment', env);
+          before[env] = Object.fromEntries(
+            Object.keys(patch).map((f) => [f, config[f as keyof EnvironmentConfig] ?? null]),
+          );
+          merged[env] = { ...config, ...patch };
+        }
+        const authored = { ...current.flag, environments: merged };
+        const flag = normalise(authored, environments, ['states', key]);
+        const changed = changedEnvironments(current.flag, flag);
+        if (changed.length === 0) continue;
+        if (ctx.via !== 'preset') await assertUnlocked(tx, ctx, changed);
+        await this.validate(tx, key, authored, ['states', key]);
+        if (!(await flagStore.update(tx, flag, current.version, at)))
+          throw conflict(key, current.version, current.version + 1);
+        views.push({ ...current, flag, version: current.version + 1, updatedAt: at });
+        for (const e of changed) touched.add(e);
+        audit.push({
+          action: 'flag.apply_states',
+          resource: `flag:${key}`,
+          before,
+          after: { ...patches, ...(ctx.via === 'preset' ? { emergency: true } : {}) },
+        });
+      }
+      return { result: views, audit: [...audit, ...also], environments: [...touched] };
+    });
   }
 
   /** Read-check-write of one flag at `version`, audited as `action`. */

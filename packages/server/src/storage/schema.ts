@@ -8,7 +8,10 @@ export interface Schema {
   segments: SegmentTable;
   tokens: TokenTable;
   audit_log: AuditTable;
+  audit_checkpoints: AuditCheckpointTable;
   decision_logs: DecisionLogTable;
+  change_requests: ChangeRequestTable;
+  presets: PresetTable;
 }
 
 export interface EnvironmentTable {
@@ -68,6 +71,18 @@ export interface AuditTable {
   hash: string;
 }
 
+/** A signed Merkle tree head of the audit log's first `size` entries (audit/audit-checkpoints.ts). */
+export interface AuditCheckpointTable {
+  size: number;
+  /** RFC 6962 Merkle Tree Hash of entries 1..size, hex. */
+  root_hash: string;
+  at: string;
+  /** Ed25519 over the checkpoint body, base64; null when no signing key is configured. */
+  signature: string | null;
+  /** SHA-256 of the signing key's SPKI DER, hex. */
+  key_id: string | null;
+}
+
 export interface DecisionLogTable {
   id: string;
   environment: string;
@@ -81,4 +96,40 @@ export interface DecisionLogTable {
   received_at: string;
   /** The SDK key (token id) that posted it. */
   source: string;
+}
+
+/** A change to a protected resource waiting for approvals (approvals/). */
+export interface ChangeRequestTable {
+  id: string;
+  /** What it changes: `flag.replace`, `flag.kill_switch`, `preset.apply`, … */
+  kind: string;
+  /** The resource, as audit entries name it: `flag:payments_v2`, `preset:return_old_payment`. */
+  target: string;
+  /** The arguments of the change, as JSON. */
+  payload: string;
+  reason: string | null;
+  /** The author as audit entries name them, and their token id (authors never approve their own). */
+  author: string;
+  author_id: string;
+  /** pending | applied | rejected | expired | failed */
+  status: string;
+  /** JSON list of `{ actor, id, name, at }`. */
+  approvals: string;
+  required_approvals: number;
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
+  version: number;
+  /** JSON: what applying produced, or why it failed or was rejected. */
+  result: string | null;
+}
+
+/** A named bundle of flag states across environments (presets/). */
+export interface PresetTable {
+  key: string;
+  doc: string;
+  version: number;
+  archived: number;
+  created_at: string;
+  updated_at: string;
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { buildApp, type PitbossApp } from '../api/app.js';
+import type { ApprovalOptions } from '../approvals/protection.js';
 import { type Role, SYSTEM } from '../auth/roles.js';
 import { generateToken } from '../auth/tokens.js';
 import type { ChangeBus } from '../delivery/change-bus.js';
+import type { DeliveryOptions } from '../delivery/delivery-options.js';
 import { openDatabase } from '../storage/database.js';
 
 /** The PostgreSQL server the tests use for real (see DEVELOPERS: trust auth, database `test`). */
@@ -54,11 +56,17 @@ export interface Response {
 /** A control plane on a fresh store with one token per role, for integration tests. */
 export async function startTestApp(
   driver: DriverName,
-  options: { url?: string; bus?: ChangeBus } = {},
+  options: { url?: string; bus?: ChangeBus; delivery?: DeliveryOptions; approvals?: ApprovalOptions } = {},
 ): Promise<TestApp> {
   const url = options.url ?? freshDatabaseUrl(driver);
   const database = await openDatabase(url);
-  const pitboss = await buildApp({ database, logger: false, ...(options.bus ? { bus: options.bus } : {}) });
+  const pitboss = await buildApp({
+    database,
+    logger: false,
+    ...(options.bus ? { bus: options.bus } : {}),
+    ...(options.delivery ? { delivery: options.delivery } : {}),
+    ...options.approvals,
+  });
   const issue = async (
     name: string,
     input: { kind: 'api'; role: Role } | { kind: 'sdk'; environment: string },

@@ -19,7 +19,11 @@ export const decisionLog: Migration = {
       .addColumn('received_at', 'text', (c) => c.notNull())
       .addColumn('source', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('decision_logs_flag_at').on('decision_logs').columns(['flag', 'at']).execute();
+    await db.schema
+      .createIndex('decision_logs_flag_at')
+      .on('decision_logs')
+      .columns(['flag', 'at'])
+      .execute();
     await db.schema.createIndex('decision_logs_trace').on('decision_logs').column('trace_id').execute();
     await db.schema.createIndex('decision_logs_received').on('decision_logs').column('received_at').execute();
   },

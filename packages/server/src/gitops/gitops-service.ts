@@ -1,0 +1,135 @@
+import type { Kysely } from 'kysely';
+import type { AuditInput } from '../audit/audit-log.js';
+import { PitbossError } from '../errors.js';
+import { changedEnvironments } from '../flags/flag-service.js';
+import { flagStore } from '../flags/flag-store.js';
+import type { MutationContext, Mutations } from '../mutation.js';
+import type { Tx } from '../storage/database.js';
+import type { Schema } from '../storage/schema.js';
+import { type DocumentDiagnostic, sortDocuments } from './document-kinds.js';
+import { exportDocuments } from './export-documents.js';
+import { gitopsStore, readStoredState } from './gitops-store.js';
+import { type Plan, planApply, type Step } from './plan.js';
+
+export interface ApplyRequest {
+  readonly documents: readonly unknown[];
+  /** Archive flags and segments the documents do not mention (never environments). */
+  readonly prune?: boolean;
+  /** Plan only: validate and compare, write nothing. */
+  readonly dryRun?: boolean;
+}
+
+export interface ApplyResult {
+  readonly plan: Plan;
+  readonly dryRun: boolean;
+  /** Warnings about the documents (an expired flag, say): they do not stop the apply. */
+  readonly warnings: readonly DocumentDiagnostic[];
+}
+
+/**
+ * Config as code: applies a set of documents (environments, segments, flags) as the desired state, in one
+ * audited transaction, and exports the stored state as documents. Items already as documented are not written
+ * and leave no audit entry, so applying the same documents again is a no-op.
+ */
+export class GitopsService {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly mutations: Mutations,
+  ) {}
+
+  async apply(ctx: MutationContext, request: ApplyRequest): Promise<ApplyResult> {
+    const sorted = sortDocuments(request.documents);
+    const options = { prune: request.prune === true };
+    if (request.dryRun === true) {
+      const planned = planApply(await readStoredState(this.db), sorted, { ...options, now: new Date() });
+      assertNoErrors(planned.errors);
+      return { plan: planned.plan, dryRun: true, warnings: planned.warnings };
+    }
+    // `via: gitops` is what lets these writes through GitOps-locked environments.
+    return this.mutations.run({ ...ctx, via: 'gitops' }, async (tx, now) => {
+      const planned = planApply(await readStoredState(tx), sorted, { ...options, now });
+      assertNoErrors(planned.errors);
+      const at = now.toISOString();
+      for (const step of planned.steps) await write(tx, step, at);
+      return {
+        result: { plan: planned.plan, dryRun: false, warnings: planned.warnings },
+        audit: planned.steps.map(auditOf),
+        ...deliveredChanges(planned.steps),
+      };
+    });
+  }
+
+  /** The stored state as documents: environments, segments, flags; applying them back changes nothing. */
+  async export(): Promise<{ documents: Record<string, unknown>[]; version: number }> {
+    const state = await readStoredState(this.db);
+    return { documents: exportDocuments(state), version: state.version };
+  }
+}
+
+async function write(tx: Tx, step: Step, at: string): Promise<void> {
+  if (step.type === 'environment') {
+    if (step.op === 'create') await gitopsStore.insertEnvironment(tx, step.after, at);
+    else await gitopsStore.updateEnvironment(tx, step.after);
+  } else if (step.type === 'segment') {
+    if (step.before === undefined) await gitopsStore.insertSegment(tx, step.after, at);
+    else await gitopsStore.updateSegment(tx, step.after, step.before.version, at, step.op === 'archive');
+  } else if (step.before === undefined) {
+    await flagStore.insert(tx, step.after, at);
+  } else if (!(await flagStore.update(tx, step.after, step.before.version, at, step.op === 'archive'))) {
+    // Cannot happen under the write lock; if it does, the whole apply rolls back rather than half-apply.
+    throw new PitbossError('VERSION_CONFLICT', `flag '${step.after.key}' changed during apply: retry`);
+  }
+}
+
+/** The same actions the per-item API writes, so a resource's history reads alike however it was changed. */
+function auditOf(step: Step): AuditInput {
+  const resource = `${step.type}:${step.after.key}`;
+  if (step.type === 'environment') {
+    return step.op === 'create'
+      ? { action: 'environment.create', resource, after: step.after }
+      : { action: 'environment.update', resource, before: step.before, after: step.after };
+  }
+  const model = (s: Step) =>
+    s.type === 'flag' ? s.before?.flag : s.type === 'segment' ? s.before?.segment : undefined;
+  if (step.op === 'archive')
+    return { action: `${step.type}.archive`, resource, before: model(step), after: null };
+  // A create over an archived row revives it: `restore`, with the archived model as `before`.
+  const action = step.op === 'create' ? (step.before ? 'restore' : 'create') : 'update';
+  return { action: `${step.type}.${action}`, resource, before: model(step) ?? null, after: step.after };
+}
+
+/** Which environments' delivered configuration changed, so SSE streams of the others stay quiet. */
+function deliveredChanges(steps: readonly Step[]): { environments?: readonly string[] | 'all' } {
+  if (steps.some((s) => s.type === 'segment' || (s.type === 'environment' && s.op === 'create'))) {
+    return { environments: 'all' };
+  }
+  const touched = new Set<string>();
+  for (const s of steps) {
+    if (s.type !== 'flag') continue;
+    const envs =
+      s.op === 'update' && s.before
+        ? changedEnvironments(s.before.flag, s.after)
+        : Object.keys(s.after.environments);
+    for (const e of envs) touched.add(e);
+  }
+  return touched.size === 0 ? {} : { environments: [...touched] };
+}
+
+function assertNoErrors(errors: readonly DocumentDiagnostic[]): void {
+  if (errors.length === 0) return;
+  // In document order (stable): the shape check and the engine find problems in different passes.
+  const sorted = [...errors].sort(
+    (a, b) => (a.document ?? Number.MAX_SAFE_INTEGER) - (b.document ?? Number.MAX_SAFE_INTEGER),
+  );
+  const first = sorted[0]!;
+  const where =
+    first.document === undefined
+      ? (first.resource ?? 'the documents')
+      : `document ${first.document}${first.kind ? ` (${first.kind}${first.key ? ` ${first.key}` : ''})` : ''}`;
+  const field = first.path.length > 0 ? `, field ${first.path.join('.')}` : '';
+  throw new PitbossError(
+    'VALIDATION_FAILED',
+    `${errors.length} error(s), nothing applied; first: ${where}${field}: ${first.message}`,
+    sorted,
+  );
+}
