@@ -41,6 +41,15 @@ describe('authorization matrix (sqlite)', () => {
     ).toEqual(['/healthz', '/metrics', '/openapi.json', '/readyz']);
   });
 
+  it('describes every route in the OpenAPI document', async () => {
+    const doc = (await t.call('GET', '/openapi.json')).body;
+    expect(doc.openapi).toMatch(/^3\./);
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    expect(documented.sort()).toEqual(t.routes.map((r) => `${r.method} ${r.url}`).sort());
+  });
+
   it('answers every route × caller as its requirement says', async () => {
     const failures: string[] = [];
     for (const route of t.routes) {
