@@ -23,7 +23,7 @@ export function registerDiffCommand(program: Command): void {
       .command('diff')
       .description('show what apply would change; exit 0 in sync, 1 differences, 2 errors')
       .requiredOption('-f, --file <path>', 'file or directory; repeat for more', collect)
-      .option('--prune', 'also show flags and segments apply --prune would archive')
+      .option('--prune', 'also show flags, segments and presets apply --prune would archive')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text')),
   ).action(async (options: DiffOptions) => {
     const client = new ApiClient(options);

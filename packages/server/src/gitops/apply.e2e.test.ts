@@ -144,7 +144,7 @@ describe.each(DRIVERS)('GitOps apply on %s', (driver) => {
     expect(await auditAfter(seq)).toEqual([]);
   });
 
-  it('checks references against the final state and refuses unsupported kinds', async () => {
+  it('checks references against the final state and refuses malformed documents', async () => {
     const orphan = { ...CODEC, prerequisites: [{ flag: 'nowhere', variant: 'on' }] };
     const wrongKind = { ...PAYMENTS, flagKind: 'feature' };
     const res = await apply({
@@ -158,7 +158,13 @@ describe.each(DRIVERS)('GitOps apply on %s', (driver) => {
     }[];
     expect(details.find((d) => d.document === 0)).toMatchObject({ code: 'FLAG_UNKNOWN_PREREQUISITE' });
     expect(details.find((d) => d.document === 1)).toMatchObject({ code: 'CONFIG_TYPE', path: ['flagKind'] });
-    expect(details.find((d) => d.document === 2)?.message).toContain('not supported yet');
+    // A preset is read by the presets module: without states it names the missing field.
+    expect(details.find((d) => d.document === 2)).toMatchObject({
+      kind: 'Preset',
+      key: 'p',
+      code: 'CONFIG_REQUIRED',
+      path: ['states'],
+    });
     expect(details.find((d) => d.document === 3)?.message).toContain("did you mean 'Flag'?");
   });
 
@@ -262,7 +268,13 @@ describe.each(DRIVERS)('GitOps apply on %s', (driver) => {
     const first = await apply({ documents });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.plan.create).toEqual(
-      expect.arrayContaining(['segment:nordics', 'flag:payments_v2', 'flag:ws_codec_v2', 'flag:vip_cashout']),
+      expect.arrayContaining([
+        'segment:nordics',
+        'flag:payments_v2',
+        'flag:ws_codec_v2',
+        'flag:vip_cashout',
+        'preset:return-old-payment',
+      ]),
     );
     const seq = await lastSeq();
     const second = await apply({ documents });

@@ -1,4 +1,6 @@
 import type { Diagnostic, DocumentPath, Segment } from '@pitboss/engine';
+import { PitbossError } from '../errors.js';
+import { type Preset, type PresetProblem, readPreset } from '../presets/preset.js';
 
 /** The kinds of GitOps document, in the order `apply` handles them. */
 export const DOCUMENT_KINDS = ['Environment', 'Segment', 'Flag', 'Preset'] as const;
@@ -39,10 +41,17 @@ export interface FlagDocument {
   readonly authored: Readonly<Record<string, unknown>>;
 }
 
+/** A `Preset` document, read by the presets module exactly as `POST /api/v1/presets` reads a body. */
+export interface PresetDocument {
+  readonly index: number;
+  readonly preset: Preset;
+}
+
 export interface SortedDocuments {
   readonly environments: readonly EnvironmentDocument[];
   readonly segments: readonly SegmentDocument[];
   readonly flags: readonly FlagDocument[];
+  readonly presets: readonly PresetDocument[];
   readonly diagnostics: readonly DocumentDiagnostic[];
 }
 
@@ -60,10 +69,13 @@ export function sortDocuments(documents: readonly unknown[]): SortedDocuments {
     environments: [] as EnvironmentDocument[],
     segments: [] as SegmentDocument[],
     flags: [] as FlagDocument[],
+    presets: [] as PresetDocument[],
     diagnostics: [] as DocumentDiagnostic[],
   };
   const seen = new Set<string>();
   documents.forEach((raw, index) => {
+    // Once the key is read, every problem names it too, so a message reads "document 3 (Preset p), field …".
+    let named: string | undefined;
     const problem = (path: DocumentPath, code: Diagnostic['code'], message: string, kind?: DocumentKind) =>
       out.diagnostics.push({
         severity: 'error',
@@ -72,6 +84,7 @@ export function sortDocuments(documents: readonly unknown[]): SortedDocuments {
         path,
         document: index,
         ...(kind ? { kind } : {}),
+        ...(kind && named !== undefined ? { key: named } : {}),
       });
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       problem([], 'CONFIG_TYPE', `a document is a mapping with a 'kind' (${DOCUMENT_KINDS.join(', ')})`);
@@ -102,14 +115,11 @@ export function sortDocuments(documents: readonly unknown[]): SortedDocuments {
       return;
     }
     seen.add(`${kind}:${key}`);
+    named = key;
     const before = out.diagnostics.length;
     if (kind === 'Preset') {
-      problem(
-        ['kind'],
-        'CONFIG_TYPE',
-        "kind 'Preset' is not supported yet: this server has no presets",
-        kind,
-      );
+      const preset = readPresetDocument(doc, problem);
+      if (preset !== undefined) out.presets.push({ index, preset });
     } else if (kind === 'Environment') {
       const env = readEnvironment(doc, index, key, problem);
       if (out.diagnostics.length === before) out.environments.push(env);
@@ -184,6 +194,23 @@ function readSegment(doc: Record<string, unknown>, key: string, problem: Problem
   return typeof doc.description === 'string'
     ? { key, if: condition, description: doc.description }
     : { key, if: condition };
+}
+
+/**
+ * A preset document is a preset body plus `kind`, so the presets module's own reader checks it (one set of
+ * rules for the API and the repository); its problems already carry paths inside the body, which are paths
+ * inside the document too. Whether the flags and environments it names exist is judged later, against the
+ * state the whole apply leaves behind.
+ */
+function readPresetDocument(doc: Record<string, unknown>, problem: Problem): Preset | undefined {
+  const { kind: _document, ...body } = doc;
+  try {
+    return readPreset(body);
+  } catch (e) {
+    if (!(e instanceof PitbossError) || !Array.isArray(e.details)) throw e;
+    for (const p of e.details as PresetProblem[]) problem(p.path, p.code, p.message, 'Preset');
+    return undefined;
+  }
 }
 
 function unknownFields(

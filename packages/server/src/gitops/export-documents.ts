@@ -1,5 +1,6 @@
 import { DEFAULT_STICKINESS, type EnvironmentConfig, type Flag, loadConfig } from '@pitboss/engine';
 import { canonicalJson } from '../audit/canonical-json.js';
+import type { Preset } from '../presets/preset.js';
 import type { StoredState } from './gitops-store.js';
 
 const ENV_FIELDS = [
@@ -14,8 +15,8 @@ type EnvField = (typeof ENV_FIELDS)[number];
 
 /**
  * The stored state as GitOps documents, in apply order: every environment (with its lock written out, so a
- * repository states it), the live segments, the live flags. Archived items are left out: with `--prune`,
- * applying the export keeps them archived.
+ * repository states it), the live segments, the live flags, the live presets. Archived items are left out: with
+ * `--prune`, applying the export keeps them archived.
  */
 export function exportDocuments(state: StoredState): Record<string, unknown>[] {
   const environments = state.environments.map((e) => e.key);
@@ -35,7 +36,24 @@ export function exportDocuments(state: StoredState): Record<string, unknown>[] {
         ...(s.description ? { description: s.description } : {}),
       })),
     ...state.flags.filter((f) => !f.archived).map((f) => flagDocument(f.flag, environments)),
+    ...state.presets.filter((p) => !p.archived).map((p) => presetDocument(p.preset)),
   ];
+}
+
+/**
+ * A preset as a document: its fields as stored, with `protected` and `emergency` left out when false. That is
+ * what the presets module reads an absent flag as, and unlike an environment's lock, a document replaces the
+ * whole preset, so leaving them out cannot mean "keep the stored value".
+ */
+export function presetDocument(preset: Preset): Record<string, unknown> {
+  return {
+    kind: 'Preset',
+    key: preset.key,
+    ...(preset.description === undefined ? {} : { description: preset.description }),
+    ...(preset.protected ? { protected: true } : {}),
+    ...(preset.emergency ? { emergency: true } : {}),
+    states: preset.states,
+  };
 }
 
 /**

@@ -56,12 +56,13 @@ describe('pitboss apply / diff / export / flags stale', () => {
     const before = await cli('diff', '-f', 'examples/gitops');
     expect(before.code).toBe(1);
     expect(before.stdout).toContain('+ flag:payments_v2');
+    expect(before.stdout).toContain('+ preset:return-old-payment');
     const applied = await cli('apply', '-f', 'examples/gitops');
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
-    expect(applied.stdout).toMatch(/^Plan: 7 to create, 4 to update, 0 to archive, 0 unchanged\.$/m);
+    expect(applied.stdout).toMatch(/^Plan: 8 to create, 4 to update, 0 to archive, 0 unchanged\.$/m);
     const after = await cli('diff', '-f', 'examples/gitops');
-    expect(after.stdout).toBe('In sync: 11 unchanged.\n');
+    expect(after.stdout).toBe('In sync: 12 unchanged.\n');
     expect(after.code).toBe(0);
   });
 
@@ -95,6 +96,48 @@ describe('pitboss apply / diff / export / flags stale', () => {
     expect((await t.call('GET', '/api/v1/segments/testers', { token: t.tokens.viewer })).status).toBe(404);
     // The same documents make diff fail with 2, never the 1 of "differences".
     expect((await cli('diff', '-f', file)).code).toBe(2);
+  });
+
+  it('diffs a preset field by field and places its errors on their lines', async () => {
+    const file = join(dir, 'preset.yaml');
+    const text = [
+      'kind: Preset', // 1
+      'key: return-old-payment', // 2
+      'protected: true', // 3
+      'emergency: true', // 4
+      'states:', // 5
+      '  payments_v2:', // 6
+      '    canary: { killSwitch: true }', // 7
+      '    prod: { killSwitch: true, enabled: false }', // 8
+      '  ws_codec_v2:', // 9
+      '    canary: { killSwitch: true }', // 10
+      '    prod: { killSwitch: true }', // 11
+    ].join('\n');
+    writeFileSync(file, `${text}\n`);
+    const diff = await cli('diff', '-f', file);
+    expect(diff.stderr).toBe('');
+    expect(diff.code).toBe(1);
+    // The file leaves the description out: a document states the whole preset, so that is a change too.
+    expect(diff.stdout).toMatch(
+      /^~ preset:return-old-payment\n {4}description: "Back to the old payment path.*→ \(none\)$/m,
+    );
+    expect(diff.stdout).toContain('    states.payments_v2.prod.enabled: (none) → false\n');
+    expect(diff.stdout).toContain('Plan: 0 to create, 1 to update, 0 to archive, 0 unchanged.');
+    const typo = text
+      .replace('  ws_codec_v2:', '  ws_codec_v3:')
+      .replace('prod: { killSwitch', 'prd: { killSwitch');
+    writeFileSync(file, `${typo}\n`);
+    const r = await cli('apply', '-f', file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `${file}:8:5: error CONFIG_UNKNOWN_FIELD environment 'prd' does not exist once the documents are applied`,
+    );
+    expect(r.stderr).toContain(
+      `${file}:9:3: error CONFIG_UNKNOWN_FIELD flag 'ws_codec_v3' does not exist once the documents are applied`,
+    );
+    expect(r.stderr).toMatch(
+      /^pitboss: VALIDATION_FAILED: 2 error\(s\), nothing applied; first: document 0 \(Preset return-old-payment\), field states\.payments_v2\.prd: /m,
+    );
   });
 
   it('refuses to send a file that does not parse, naming its line', async () => {

@@ -22,14 +22,17 @@ export function registerGitopsRoutes(app: FastifyInstance, db: Kysely<Schema>, m
     schema: {
       tags: ['gitops'],
       summary:
-        'Apply documents (kind: Environment | Segment | Flag) as the desired state, in one transaction; dryRun plans only',
+        'Apply documents (kind: Environment | Segment | Flag | Preset) as the desired state, in one transaction; dryRun plans only',
       body: {
         type: 'object',
         additionalProperties: false,
         required: ['documents'],
         properties: {
           documents: { type: 'array', maxItems: 20_000, description: 'documents as in docs/gitops.md' },
-          prune: { type: 'boolean', description: 'archive flags and segments the documents do not mention' },
+          prune: {
+            type: 'boolean',
+            description: 'archive flags, segments and presets the documents do not mention',
+          },
           dryRun: { type: 'boolean', description: 'compute the plan and validate; write nothing' },
         },
       },

@@ -4,6 +4,7 @@ import { PitbossError } from '../errors.js';
 import { changedEnvironments } from '../flags/flag-service.js';
 import { flagStore } from '../flags/flag-store.js';
 import type { MutationContext, Mutations } from '../mutation.js';
+import { presetStore } from '../presets/preset-store.js';
 import type { Tx } from '../storage/database.js';
 import type { Schema } from '../storage/schema.js';
 import { type DocumentDiagnostic, sortDocuments } from './document-kinds.js';
@@ -13,7 +14,7 @@ import { type Plan, planApply, type Step } from './plan.js';
 
 export interface ApplyRequest {
   readonly documents: readonly unknown[];
-  /** Archive flags and segments the documents do not mention (never environments). */
+  /** Archive flags, segments and presets the documents do not mention (never environments). */
   readonly prune?: boolean;
   /** Plan only: validate and compare, write nothing. */
   readonly dryRun?: boolean;
@@ -27,9 +28,12 @@ export interface ApplyResult {
 }
 
 /**
- * Config as code: applies a set of documents (environments, segments, flags) as the desired state, in one
- * audited transaction, and exports the stored state as documents. Items already as documented are not written
- * and leave no audit entry, so applying the same documents again is a no-op.
+ * Config as code: applies a set of documents (environments, segments, flags, presets) as the desired state, in
+ * one audited transaction, and exports the stored state as documents. Items already as documented are not
+ * written and leave no audit entry, so applying the same documents again is a no-op.
+ *
+ * Protected flags and presets are written directly, not through the approval gates: apply needs the admin role,
+ * and the repository's review is where a change to them is approved.
  */
 export class GitopsService {
   constructor(
@@ -59,7 +63,7 @@ export class GitopsService {
     });
   }
 
-  /** The stored state as documents: environments, segments, flags; applying them back changes nothing. */
+  /** The stored state as documents: environments, segments, flags, presets; applying them back changes nothing. */
   async export(): Promise<{ documents: Record<string, unknown>[]; version: number }> {
     const state = await readStoredState(this.db);
     return { documents: exportDocuments(state), version: state.version };
@@ -73,12 +77,20 @@ async function write(tx: Tx, step: Step, at: string): Promise<void> {
   } else if (step.type === 'segment') {
     if (step.before === undefined) await gitopsStore.insertSegment(tx, step.after, at);
     else await gitopsStore.updateSegment(tx, step.after, step.before.version, at, step.op === 'archive');
+  } else if (step.type === 'flag') {
+    if (step.before === undefined) await flagStore.insert(tx, step.after, at);
+    else if (!(await flagStore.update(tx, step.after, step.before.version, at, step.op === 'archive')))
+      throw changedDuringApply(step);
   } else if (step.before === undefined) {
-    await flagStore.insert(tx, step.after, at);
-  } else if (!(await flagStore.update(tx, step.after, step.before.version, at, step.op === 'archive'))) {
-    // Cannot happen under the write lock; if it does, the whole apply rolls back rather than half-apply.
-    throw new PitbossError('VERSION_CONFLICT', `flag '${step.after.key}' changed during apply: retry`);
+    await presetStore.insert(tx, step.after, at);
+  } else if (!(await presetStore.update(tx, step.after, step.before.version, at, step.op === 'archive'))) {
+    throw changedDuringApply(step);
   }
+}
+
+/** Cannot happen under the write lock; if it does, the whole apply rolls back rather than half-apply. */
+function changedDuringApply(step: Step): PitbossError {
+  return new PitbossError('VERSION_CONFLICT', `${step.type} '${step.after.key}' changed during apply: retry`);
 }
 
 /** The same actions the per-item API writes, so a resource's history reads alike however it was changed. */
@@ -90,11 +102,20 @@ function auditOf(step: Step): AuditInput {
       : { action: 'environment.update', resource, before: step.before, after: step.after };
   }
   const model = (s: Step) =>
-    s.type === 'flag' ? s.before?.flag : s.type === 'segment' ? s.before?.segment : undefined;
+    s.type === 'flag'
+      ? s.before?.flag
+      : s.type === 'segment'
+        ? s.before?.segment
+        : s.type === 'preset'
+          ? s.before?.preset
+          : undefined;
   if (step.op === 'archive')
     return { action: `${step.type}.archive`, resource, before: model(step), after: null };
-  // A create over an archived row revives it: `restore`, with the archived model as `before`.
-  const action = step.op === 'create' ? (step.before ? 'restore' : 'create') : 'update';
+  // A create over an archived row revives it: `restore`, with the archived model as `before`. The preset API
+  // has no restore (its actions are create, update, archive), so a revived preset is a `preset.create` whose
+  // `before` is the archived preset.
+  const revive = step.type === 'preset' ? 'create' : 'restore';
+  const action = step.op === 'create' ? (step.before ? revive : 'create') : 'update';
   return { action: `${step.type}.${action}`, resource, before: model(step) ?? null, after: step.after };
 }
 

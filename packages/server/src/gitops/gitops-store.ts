@@ -7,6 +7,8 @@ import {
   type StoredFlag,
   type StoredSegment,
 } from '../config/state.js';
+import type { PresetView } from '../presets/preset.js';
+import { presetStore } from '../presets/preset-store.js';
 import type { Tx } from '../storage/database.js';
 import type { Schema } from '../storage/schema.js';
 
@@ -19,19 +21,24 @@ export interface EnvironmentState {
   readonly gitopsLocked: boolean;
 }
 
-/** Everything `apply` compares documents with: archived flags and segments included (a document revives them). */
+/**
+ * Everything `apply` compares documents with: archived flags, segments and presets included (a document
+ * revives them).
+ */
 export interface StoredState {
   readonly environments: readonly EnvironmentState[];
   readonly segments: readonly StoredSegment[];
   readonly flags: readonly StoredFlag[];
+  readonly presets: readonly PresetView[];
   readonly version: number;
 }
 
 export async function readStoredState(db: Reader): Promise<StoredState> {
-  const [rows, segments, flags, version] = await Promise.all([
+  const [rows, segments, flags, presets, version] = await Promise.all([
     db.selectFrom('environments').selectAll().orderBy('position').execute(),
     readSegments(db, true),
     readFlags(db, true),
+    presetStore.list(db, true),
     readVersion(db),
   ]);
   const environments = rows.map((r) => ({
@@ -39,11 +46,11 @@ export async function readStoredState(db: Reader): Promise<StoredState> {
     description: r.description,
     gitopsLocked: r.gitops_locked === 1,
   }));
-  return { environments, segments, flags, version };
+  return { environments, segments, flags, presets, version };
 }
 
 /**
- * Row writes of one `apply`, inside its transaction. Flags go through `flagStore`; environments and segments
+ * Row writes of one `apply`, inside its transaction. Flags and presets go through their stores; environments and segments
  * are written here because their services keep their SQL private to single-item, self-transacting methods.
  * The rows are the same as those services write, so either can read what the other wrote.
  */

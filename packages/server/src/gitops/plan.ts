@@ -1,11 +1,15 @@
 import { type Flag, loadConfig, type Segment } from '@pitboss/engine';
 import type { StoredFlag, StoredSegment } from '../config/state.js';
+import { type Preset, type PresetView, unreachableStates } from '../presets/preset.js';
 import { checkFinalState } from './check-final-state.js';
 import { type Change, diffValues } from './diff-values.js';
-import type { DocumentDiagnostic, SortedDocuments } from './document-kinds.js';
+import type { DocumentDiagnostic, PresetDocument, SortedDocuments } from './document-kinds.js';
 import type { EnvironmentState, StoredState } from './gitops-store.js';
 
-/** What `apply` does, resource by resource (`flag:payments_v2`): environments, then segments, then flags. */
+/**
+ * What `apply` does, resource by resource (`flag:payments_v2`): environments, then segments, then flags, then
+ * presets (a preset names flags, so it comes after them).
+ */
 export interface Plan {
   readonly create: string[];
   readonly update: { readonly resource: string; readonly changes: readonly Change[] }[];
@@ -22,7 +26,8 @@ export type Step =
       readonly after: EnvironmentState;
     }
   | { readonly type: 'segment'; readonly op: Op; readonly before?: StoredSegment; readonly after: Segment }
-  | { readonly type: 'flag'; readonly op: Op; readonly before?: StoredFlag; readonly after: Flag };
+  | { readonly type: 'flag'; readonly op: Op; readonly before?: StoredFlag; readonly after: Flag }
+  | { readonly type: 'preset'; readonly op: Op; readonly before?: PresetView; readonly after: Preset };
 type Op = 'create' | 'update' | 'archive';
 
 export interface Planned {
@@ -120,13 +125,56 @@ export function planApply(
     }
   }
 
+  // Presets are compared as the presets module reads them (defaults filled in), like the stored rows it wrote.
+  for (const { preset } of docs.presets) {
+    const before = state.presets.find((p) => p.preset.key === preset.key);
+    const live = before !== undefined && !before.archived;
+    record(
+      { type: 'preset', op: live ? 'update' : 'create', ...(before ? { before } : {}), after: preset },
+      `preset:${preset.key}`,
+      live ? diffValues(before.preset, preset) : [],
+    );
+  }
+  if (options.prune) {
+    const named = new Set(docs.presets.map((d) => d.preset.key));
+    for (const p of active(state.presets).filter((p) => !named.has(p.preset.key)))
+      record({ type: 'preset', op: 'archive', before: p, after: p.preset }, `preset:${p.preset.key}`);
+  }
+
   const currentEnvs = state.environments.map((e) => e.key);
   const { errors, warnings } = checkFinalState(
     { environments, segments, flags },
     { environments: currentEnvs, segments: currentSegments, flags: currentFlags },
     docs,
   );
-  return { plan, steps, errors: [...docs.diagnostics, ...errors], warnings };
+  const presetErrors = checkPresets(docs.presets, new Set(flags.keys()), new Set(environments));
+  return { plan, steps, errors: [...docs.diagnostics, ...errors, ...presetErrors], warnings };
+}
+
+/**
+ * Every flag and environment a preset document names must exist once the apply is done: a flag defined by a
+ * later document is fine, one that is only archived, or that `prune` is about to archive, is not. Stored presets
+ * the documents leave alone need no check: without `prune` no flag is archived, and with it they are archived
+ * themselves.
+ */
+function checkPresets(
+  presets: readonly PresetDocument[],
+  flags: ReadonlySet<string>,
+  environments: ReadonlySet<string>,
+): DocumentDiagnostic[] {
+  return presets.flatMap(({ index, preset }) =>
+    unreachableStates(preset.states, flags, environments).map(
+      (p): DocumentDiagnostic => ({
+        severity: 'error',
+        code: p.code,
+        message: `${p.message} once the documents are applied`,
+        path: p.path,
+        document: index,
+        kind: 'Preset',
+        key: preset.key,
+      }),
+    ),
+  );
 }
 
 function active<T extends { archived: boolean }>(items: readonly T[]): T[] {

@@ -5,7 +5,14 @@ import type { FlagService, FlagView } from '../flags/flag-service.js';
 import type { MutationContext, Mutations } from '../mutation.js';
 import type { Tx } from '../storage/database.js';
 import type { Schema } from '../storage/schema.js';
-import { diffStates, type Preset, type PresetDiff, type PresetView, readPreset } from './preset.js';
+import {
+  diffStates,
+  type Preset,
+  type PresetDiff,
+  type PresetView,
+  readPreset,
+  unreachableStates,
+} from './preset.js';
 import { presetStore } from './preset-store.js';
 
 /** What applying a preset did: the preset's version and the flags it changed (unchanged ones are left alone). */
@@ -133,13 +140,7 @@ export class PresetService {
 async function assertReachable(tx: Tx, preset: Preset): Promise<void> {
   const environments = new Set(await readEnvironmentKeys(tx));
   const flags = new Set((await readFlags(tx)).map((f) => f.flag.key));
-  const details: { path: string[]; message: string }[] = [];
-  for (const [flag, envs] of Object.entries(preset.states)) {
-    if (!flags.has(flag)) details.push({ path: ['states', flag], message: `flag '${flag}' does not exist` });
-    for (const env of Object.keys(envs))
-      if (!environments.has(env))
-        details.push({ path: ['states', flag, env], message: `environment '${env}' does not exist` });
-  }
+  const details = unreachableStates(preset.states, flags, environments);
   if (details.length > 0) throw new PitbossError('VALIDATION_FAILED', details[0]!.message, details);
 }
 

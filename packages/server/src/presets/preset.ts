@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, Flag } from '@pitboss/engine';
+import type { DiagnosticCode, EnvironmentConfig, Flag } from '@pitboss/engine';
 import { PitbossError } from '../errors.js';
 import type { EnvironmentPatch, FlagStates } from '../flags/flag-service.js';
 
@@ -23,6 +23,16 @@ export interface PresetView {
   readonly updatedAt: string;
 }
 
+/**
+ * One problem of a preset: its path inside the preset, and a code from the engine's diagnostic catalogue so
+ * GitOps can report it like any other document problem (tools match on `code`, people read `message`).
+ */
+export interface PresetProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+  readonly code: DiagnosticCode;
+}
+
 /** One field that applying would change: flag → environment → field → before and after. */
 export type PresetDiff = Record<string, Record<string, Record<string, { before: unknown; after: unknown }>>>;
 
@@ -43,19 +53,28 @@ const FIELDS: Record<keyof EnvironmentConfig, 'boolean' | 'string' | 'array'> = 
  * past the route schemas, so this is the whole check, not a second one.
  */
 export function readPreset(body: unknown): Preset {
-  const problems: { path: (string | number)[]; message: string }[] = [];
-  const bad = (path: (string | number)[], message: string) => problems.push({ path, message });
-  if (!isObject(body)) throw invalid([{ path: [], message: 'a preset is an object' }]);
-  for (const k of Object.keys(body)) if (!TOP.has(k)) bad([k], `unknown field '${k}'`);
+  const problems: PresetProblem[] = [];
+  const bad: Bad = (path, message, code = 'CONFIG_TYPE') => problems.push({ path, message, code });
+  if (!isObject(body)) throw invalid([{ path: [], message: 'a preset is an object', code: 'CONFIG_TYPE' }]);
+  for (const k of Object.keys(body))
+    if (!TOP.has(k)) bad([k], `unknown field '${k}'`, 'CONFIG_UNKNOWN_FIELD');
   if (typeof body.key !== 'string' || !KEY.test(body.key))
-    bad(['key'], 'key: 1–128 of A–Z a–z 0–9 _ - ., starting with a letter or digit');
+    bad(
+      ['key'],
+      'key: 1–128 of A–Z a–z 0–9 _ - ., starting with a letter or digit',
+      body.key === undefined ? 'CONFIG_REQUIRED' : 'CONFIG_INVALID_KEY',
+    );
   if (body.description !== undefined && typeof body.description !== 'string')
     bad(['description'], 'description must be a string');
   for (const k of ['protected', 'emergency'] as const)
     if (body[k] !== undefined && typeof body[k] !== 'boolean') bad([k], `${k} must be true or false`);
   const states = body.states;
   if (!isObject(states) || Object.keys(states).length === 0)
-    bad(['states'], 'states: { flag: { environment: { field: value } } }, at least one flag');
+    bad(
+      ['states'],
+      'states: { flag: { environment: { field: value } } }, at least one flag',
+      states === undefined ? 'CONFIG_REQUIRED' : 'CONFIG_TYPE',
+    );
   else readStates(states, bad);
   if (problems.length > 0) throw invalid(problems);
   return {
@@ -67,10 +86,9 @@ export function readPreset(body: unknown): Preset {
   };
 }
 
-function readStates(
-  states: Record<string, unknown>,
-  bad: (path: (string | number)[], message: string) => void,
-): void {
+type Bad = (path: (string | number)[], message: string, code?: DiagnosticCode) => void;
+
+function readStates(states: Record<string, unknown>, bad: Bad): void {
   for (const [flag, envs] of Object.entries(states)) {
     if (!isObject(envs) || Object.keys(envs).length === 0) {
       bad(['states', flag], 'a flag maps environments to fields');
@@ -84,12 +102,42 @@ function readStates(
       }
       for (const [field, value] of Object.entries(fields)) {
         const type = FIELDS[field as keyof EnvironmentConfig];
-        if (type === undefined) bad([...path, field], `unknown field '${field}'`);
+        if (type === undefined) bad([...path, field], `unknown field '${field}'`, 'CONFIG_UNKNOWN_FIELD');
         else if (type === 'array' ? !Array.isArray(value) : typeof value !== type)
           bad([...path, field], `${field} must be ${type === 'array' ? 'a list' : `a ${type}`}`);
       }
     }
   }
+}
+
+/**
+ * The flags and environments `states` names that are not among `flags` and `environments`. A preset may only
+ * name live flags and declared environments, so a typo is caught when it is written; the preset API checks
+ * against the stored state, GitOps against the state its documents will leave.
+ */
+export function unreachableStates(
+  states: FlagStates,
+  flags: ReadonlySet<string>,
+  environments: ReadonlySet<string>,
+): PresetProblem[] {
+  const problems: PresetProblem[] = [];
+  for (const [flag, envs] of Object.entries(states)) {
+    // The catalogue's code for a name the model does not know, as for an undeclared environment.
+    if (!flags.has(flag))
+      problems.push({
+        path: ['states', flag],
+        message: `flag '${flag}' does not exist`,
+        code: 'CONFIG_UNKNOWN_FIELD',
+      });
+    for (const env of Object.keys(envs))
+      if (!environments.has(env))
+        problems.push({
+          path: ['states', flag, env],
+          message: `environment '${env}' does not exist`,
+          code: 'CONFIG_UNKNOWN_FIELD',
+        });
+  }
+  return problems;
 }
 
 /** The fields that applying `states` to `flags` would change, and the flags or environments it cannot reach. */
@@ -127,6 +175,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function invalid(details: { path: (string | number)[]; message: string }[]): PitbossError {
+function invalid(details: PresetProblem[]): PitbossError {
   return new PitbossError('VALIDATION_FAILED', details[0]?.message ?? 'invalid preset', details);
 }
