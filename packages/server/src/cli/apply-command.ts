@@ -22,7 +22,10 @@ export function registerApplyCommand(program: Command): void {
       .command('apply')
       .description('apply GitOps documents (YAML or JSON; a directory: every *.yaml, *.yml, *.json in it)')
       .requiredOption('-f, --file <path>', 'file or directory; repeat for more', collect)
-      .option('--prune', 'archive flags, segments and presets the documents do not mention (never environments)')
+      .option(
+        '--prune',
+        'archive flags, segments and presets the documents do not mention (never environments)',
+      )
       .option('--dry-run', 'validate and print the plan; change nothing')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text')),
   ).action(async (options: ApplyOptions) => {
