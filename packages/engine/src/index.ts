@@ -21,6 +21,7 @@ export {
   DEFAULT_STICKINESS,
   DEFAULT_TTL_DAYS,
   defaultExpiry,
+  ENVIRONMENT_FIELDS,
   type EnvironmentConfig,
   FLAG_KINDS,
   type Flag,

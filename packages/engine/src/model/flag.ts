@@ -36,6 +36,16 @@ export interface Prerequisite {
   readonly variant: string;
 }
 
+/** The fields of one environment's configuration: the engine's loader, exports and patches share this list. */
+export const ENVIRONMENT_FIELDS = [
+  'enabled',
+  'killSwitch',
+  'rules',
+  'defaultVariant',
+  'offVariant',
+  'prerequisites',
+] as const satisfies readonly (keyof EnvironmentConfig)[];
+
 export interface EnvironmentConfig {
   readonly enabled: boolean;
   /** Wins over everything: rules, prerequisites, `enabled`. */

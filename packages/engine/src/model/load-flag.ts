@@ -3,6 +3,7 @@ import {
   DEFAULT_STICKINESS,
   DEFAULT_TTL_DAYS,
   defaultExpiry,
+  ENVIRONMENT_FIELDS,
   type EnvironmentConfig,
   FLAG_KINDS,
   type Flag,
@@ -14,14 +15,7 @@ import {
 } from './flag.js';
 import { describe, isPlainObject, nearest, type Path, type Reader } from './reader.js';
 
-const ENV_FIELDS = [
-  'enabled',
-  'killSwitch',
-  'rules',
-  'defaultVariant',
-  'offVariant',
-  'prerequisites',
-] as const;
+const ENV_FIELDS = ENVIRONMENT_FIELDS;
 const FLAG_FIELDS = [
   'key',
   'kind',

@@ -1,3 +1,4 @@
+import { ENVIRONMENT_FIELDS } from '@pitboss/engine';
 import { PitbossError } from '../errors.js';
 
 /** What a change request changes once approved; each names a FlagService or PresetService method. */
@@ -74,14 +75,7 @@ const SHAPES: Record<ChangeKind, readonly Field[]> = {
   'preset.archive': ['version'],
   'preset.apply': ['version'],
 };
-const PATCH_FIELDS = new Set([
-  'enabled',
-  'killSwitch',
-  'rules',
-  'defaultVariant',
-  'offVariant',
-  'prerequisites',
-]);
+const PATCH_FIELDS: ReadonlySet<string> = new Set(ENVIRONMENT_FIELDS);
 
 /**
  * Checks a payload against its kind: exactly the fields the kind takes, each of the right type. An author's

@@ -4,6 +4,7 @@ import { notFound, PitbossError } from '../errors.js';
 import type { MutationContext, Mutations } from '../mutation.js';
 import type { Tx } from '../storage/database.js';
 import type { Schema } from '../storage/schema.js';
+import { environmentStore } from './environment-store.js';
 
 export interface Environment {
   readonly key: string;
@@ -36,27 +37,13 @@ export class EnvironmentService {
     return this.mutations.run(ctx, async (tx, now) => {
       if (await find(tx, input.key))
         throw new PitbossError('ALREADY_EXISTS', `environment '${input.key}' already exists`);
-      const last = await tx
-        .selectFrom('environments')
-        .select((eb) => eb.fn.max('position').as('p'))
-        .executeTakeFirst();
+      const row = { key: input.key, description: input.description ?? null, gitopsLocked: false };
+      const createdAt = now.toISOString();
       const env: Environment = {
-        key: input.key,
-        position: Number(last?.p ?? -1) + 1,
-        description: input.description ?? null,
-        gitopsLocked: false,
-        createdAt: now.toISOString(),
+        ...row,
+        position: await environmentStore.insert(tx, row, createdAt),
+        createdAt,
       };
-      await tx
-        .insertInto('environments')
-        .values({
-          key: env.key,
-          position: env.position,
-          description: env.description,
-          gitops_locked: 0,
-          created_at: env.createdAt,
-        })
-        .execute();
       return {
         result: env,
         audit: [{ action: 'environment.create', resource: `environment:${env.key}`, after: env }],
@@ -78,11 +65,7 @@ export class EnvironmentService {
         ...(patch.description === undefined ? {} : { description: patch.description }),
         ...(patch.gitopsLocked === undefined ? {} : { gitopsLocked: patch.gitopsLocked }),
       };
-      await tx
-        .updateTable('environments')
-        .set({ description: after.description, gitops_locked: after.gitopsLocked ? 1 : 0 })
-        .where('key', '=', key)
-        .execute();
+      await environmentStore.update(tx, after);
       return {
         result: after,
         audit: [{ action: 'environment.update', resource: `environment:${key}`, before, after }],

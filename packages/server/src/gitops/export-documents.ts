@@ -1,16 +1,15 @@
-import { DEFAULT_STICKINESS, type EnvironmentConfig, type Flag, loadConfig } from '@pitboss/engine';
+import {
+  DEFAULT_STICKINESS,
+  ENVIRONMENT_FIELDS,
+  type EnvironmentConfig,
+  type Flag,
+  loadConfig,
+} from '@pitboss/engine';
 import { canonicalJson } from '../audit/canonical-json.js';
 import type { Preset } from '../presets/preset.js';
 import type { StoredState } from './gitops-store.js';
 
-const ENV_FIELDS = [
-  'enabled',
-  'killSwitch',
-  'rules',
-  'defaultVariant',
-  'offVariant',
-  'prerequisites',
-] as const;
+const ENV_FIELDS = ENVIRONMENT_FIELDS;
 type EnvField = (typeof ENV_FIELDS)[number];
 
 /**

@@ -1,15 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { AuditInput } from '../audit/audit-log.js';
+import { environmentStore } from '../environments/environment-store.js';
 import { PitbossError } from '../errors.js';
 import { changedEnvironments } from '../flags/flag-service.js';
 import { flagStore } from '../flags/flag-store.js';
 import type { MutationContext, Mutations } from '../mutation.js';
 import { presetStore } from '../presets/preset-store.js';
+import { segmentStore } from '../segments/segment-store.js';
 import type { Tx } from '../storage/database.js';
 import type { Schema } from '../storage/schema.js';
 import { type DocumentDiagnostic, sortDocuments } from './document-kinds.js';
 import { exportDocuments } from './export-documents.js';
-import { gitopsStore, readStoredState } from './gitops-store.js';
+import { readStoredState } from './gitops-store.js';
 import { type Plan, planApply, type Step } from './plan.js';
 
 export interface ApplyRequest {
@@ -72,11 +74,11 @@ export class GitopsService {
 
 async function write(tx: Tx, step: Step, at: string): Promise<void> {
   if (step.type === 'environment') {
-    if (step.op === 'create') await gitopsStore.insertEnvironment(tx, step.after, at);
-    else await gitopsStore.updateEnvironment(tx, step.after);
+    if (step.op === 'create') await environmentStore.insert(tx, step.after, at);
+    else await environmentStore.update(tx, step.after);
   } else if (step.type === 'segment') {
-    if (step.before === undefined) await gitopsStore.insertSegment(tx, step.after, at);
-    else await gitopsStore.updateSegment(tx, step.after, step.before.version, at, step.op === 'archive');
+    if (step.before === undefined) await segmentStore.insert(tx, step.after, at);
+    else await segmentStore.update(tx, step.after, step.before.version, at, step.op === 'archive');
   } else if (step.type === 'flag') {
     if (step.before === undefined) await flagStore.insert(tx, step.after, at);
     else if (!(await flagStore.update(tx, step.after, step.before.version, at, step.op === 'archive')))

@@ -1,4 +1,3 @@
-import type { Segment } from '@pitboss/engine';
 import type { Kysely } from 'kysely';
 import {
   readFlags,
@@ -48,70 +47,3 @@ export async function readStoredState(db: Reader): Promise<StoredState> {
   }));
   return { environments, segments, flags, presets, version };
 }
-
-/**
- * Row writes of one `apply`, inside its transaction. Flags and presets go through their stores; environments and segments
- * are written here because their services keep their SQL private to single-item, self-transacting methods.
- * The rows are the same as those services write, so either can read what the other wrote.
- */
-export const gitopsStore = {
-  async insertEnvironment(tx: Tx, env: EnvironmentState, now: string): Promise<void> {
-    const last = await tx
-      .selectFrom('environments')
-      .select((eb) => eb.fn.max('position').as('p'))
-      .executeTakeFirst();
-    await tx
-      .insertInto('environments')
-      .values({
-        key: env.key,
-        position: Number(last?.p ?? -1) + 1,
-        description: env.description,
-        gitops_locked: env.gitopsLocked ? 1 : 0,
-        created_at: now,
-      })
-      .execute();
-  },
-
-  async updateEnvironment(tx: Tx, env: EnvironmentState): Promise<void> {
-    await tx
-      .updateTable('environments')
-      .set({ description: env.description, gitops_locked: env.gitopsLocked ? 1 : 0 })
-      .where('key', '=', env.key)
-      .execute();
-  },
-
-  async insertSegment(tx: Tx, segment: Segment, now: string): Promise<void> {
-    await tx
-      .insertInto('segments')
-      .values({
-        key: segment.key,
-        doc: JSON.stringify(segment),
-        version: 1,
-        archived: 0,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-  },
-
-  /** Writes the next version of a stored segment (archived or revived by `archived`). */
-  async updateSegment(
-    tx: Tx,
-    segment: Segment,
-    version: number,
-    now: string,
-    archived: boolean,
-  ): Promise<void> {
-    await tx
-      .updateTable('segments')
-      .set({
-        doc: JSON.stringify(segment),
-        version: version + 1,
-        archived: archived ? 1 : 0,
-        updated_at: now,
-      })
-      .where('key', '=', segment.key)
-      .where('version', '=', version)
-      .execute();
-  },
-};

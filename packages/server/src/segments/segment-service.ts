@@ -6,6 +6,7 @@ import { notFound, PitbossError } from '../errors.js';
 import type { MutationContext, Mutations } from '../mutation.js';
 import type { Tx } from '../storage/database.js';
 import type { Schema } from '../storage/schema.js';
+import { segmentStore } from './segment-store.js';
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const FIELDS = new Set(['key', 'if', 'description']);
@@ -34,17 +35,7 @@ export class SegmentService {
         throw new PitbossError('ALREADY_EXISTS', `segment '${segment.key}' already exists`);
       await validate(tx, segment, undefined);
       const at = now.toISOString();
-      await tx
-        .insertInto('segments')
-        .values({
-          key: segment.key,
-          doc: JSON.stringify(segment),
-          version: 1,
-          archived: 0,
-          created_at: at,
-          updated_at: at,
-        })
-        .execute();
+      await segmentStore.insert(tx, segment, at);
       return {
         result: { segment, version: 1, archived: false, createdAt: at, updatedAt: at },
         audit: [{ action: 'segment.create', resource: `segment:${segment.key}`, after: segment }],
@@ -87,16 +78,7 @@ export class SegmentService {
       await validate(tx, next, key);
       const at = now.toISOString();
       const segment = next ?? current.segment;
-      await tx
-        .updateTable('segments')
-        .set({
-          doc: JSON.stringify(segment),
-          version: version + 1,
-          archived: next === undefined ? 1 : 0,
-          updated_at: at,
-        })
-        .where('key', '=', key)
-        .execute();
+      await segmentStore.update(tx, segment, version, at, next === undefined);
       return {
         result: {
           segment,
