@@ -37,4 +37,5 @@ export { type LoadOptions, type LoadResult, loadConfig } from './model/load-conf
 export type { Expr } from './rules/ast.js';
 export { type CompiledExpression, compileExpression } from './rules/expression.js';
 export { MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH, parseExpression } from './rules/parser.js';
+export { parseIsoTime } from './rules/time.js';
 export type { Context } from './rules/types.js';

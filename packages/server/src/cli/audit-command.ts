@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parseIsoTime } from '@pitboss/engine';
 import { type Command, Option } from 'commander';
 import { checkpointNow } from '../audit/audit-checkpoints.js';
 import { parseRow } from '../audit/audit-entry.js';
@@ -89,7 +90,7 @@ async function exportLog(database: Database, opts: LogOptions): Promise<number> 
     ['--since', opts.since],
     ['--until', opts.until],
   ] as const) {
-    if (value !== undefined && Number.isNaN(Date.parse(value))) {
+    if (value !== undefined && parseIsoTime(value) === undefined) {
       throw new CliError(`${name} must be an ISO 8601 time, not '${value}'`);
     }
   }

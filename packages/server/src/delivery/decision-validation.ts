@@ -1,4 +1,4 @@
-import { REASONS, type Reason } from '@pitboss/engine';
+import { parseIsoTime, REASONS, type Reason } from '@pitboss/engine';
 import { PitbossError } from '../errors.js';
 
 /** Most decisions in one `POST /sdk/v1/decisions`; SDKs flush a batch when it is full. */
@@ -7,7 +7,6 @@ export const MAX_DECISIONS = 1000;
 const MAX_TEXT = 128;
 /** Problems listed in `details`; the rest of a bad batch is not worth the bytes. */
 const MAX_PROBLEMS = 20;
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const FIELDS = new Set(['flag', 'variant', 'reason', 'ruleIndex', 'traceId', 'at']);
 
 /** One decision an SDK made, validated and normalised (`at` in UTC ISO 8601, absent fields null). */
@@ -112,14 +111,11 @@ function text(
   return value;
 }
 
+/** A date-time with a zone, range-checked by the engine's parser (no `2030-02-30` rolled over to March). */
 function timestamp(value: unknown): string | undefined {
-  const m = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
-  if (m === null) return undefined;
-  // Date.parse rolls 2030-02-30 over to March 2nd: check that the calendar day exists.
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return undefined;
-  const ms = Date.parse(value as string);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  if (typeof value !== 'string' || !value.includes('T')) return undefined;
+  const ms = parseIsoTime(value);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
