@@ -24,7 +24,7 @@ describe('browser SDK against a control plane', () => {
     expect(created.status).toBe(201);
     client = createBrowserClient({
       url: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`,
-      sdkKey: t.tokens.sdkProd,
+      sdkKey: t.tokens.clientProd,
       environment: 'prod',
       context: { user: { id: 'p-42' }, market: 'DE' },
       debounceMs: 10,

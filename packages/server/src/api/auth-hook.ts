@@ -8,9 +8,10 @@ import { PitbossError } from '../errors.js';
  * route is ever open by accident.
  * - `public`: health, readiness, metrics, the OpenAPI document.
  * - `{ role }`: an API token with at least this role.
- * - `{ role, sdk: true }`: also an SDK key, for its own environment only (checked by `assertEnvironment`).
+ * - `{ role, sdk: true }`: also a server-side SDK key, for its own environment only (checked by `assertEnvironment`).
+ * - `{ role, sdk: true, client: true }`: also a client-side key (routes that never reveal rules).
  */
-export type AuthRequirement = 'public' | { readonly role: Role; readonly sdk?: boolean };
+export type AuthRequirement = 'public' | { readonly role: Role; readonly sdk?: boolean; readonly client?: boolean };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -49,6 +50,9 @@ export function registerAuth(app: FastifyInstance, tokens: TokenService): RouteA
           'FORBIDDEN',
           'SDK keys may only read their environment and post decision logs',
         );
+      if (principal.clientSide && !auth.client) {
+        throw new PitbossError('FORBIDDEN', 'client-side keys may evaluate, follow versions and post decisions, not read rules');
+      }
     } else if (principal.kind === 'api' && !hasRole(principal.role, auth.role)) {
       throw new PitbossError(
         'FORBIDDEN',

@@ -8,13 +8,14 @@ import type { RouteAuth } from './auth-hook.js';
  * wrong environment. Authentication runs before validation, so a request that passes it gets anything but 401
  * and 403 (usually 400 or 404 for these dummy inputs); one that fails it gets exactly 401 or 403.
  */
-type Caller = 'anonymous' | Role | 'sdkProd' | 'sdkDev';
-const CALLERS: readonly Caller[] = ['anonymous', ...ROLES, 'sdkProd', 'sdkDev'];
+type Caller = 'anonymous' | Role | 'sdkProd' | 'sdkDev' | 'clientProd';
+const CALLERS: readonly Caller[] = ['anonymous', ...ROLES, 'sdkProd', 'sdkDev', 'clientProd'];
 
 function expected(route: RouteAuth, caller: Caller): 'allowed' | 401 | 403 {
   if (route.auth === 'public') return 'allowed';
   if (caller === 'anonymous') return 401;
   if (caller === 'sdkProd') return route.auth.sdk ? 'allowed' : 403;
+  if (caller === 'clientProd') return route.auth.sdk && route.auth.client ? 'allowed' : 403;
   if (caller === 'sdkDev') return 403; // every SDK request below asks for prod
   return hasRole(caller, route.auth.role) ? 'allowed' : 403;
 }

@@ -16,7 +16,17 @@ export function hasRole(actual: Role, required: Role): boolean {
 /** Who is calling: an API token with a role, an SDK key scoped to one environment, or the server itself. */
 export type Principal =
   | { readonly kind: 'api'; readonly id: string; readonly name: string; readonly role: Role }
-  | { readonly kind: 'sdk'; readonly id: string; readonly name: string; readonly environment: string }
+  | {
+      readonly kind: 'sdk';
+      readonly id: string;
+      readonly name: string;
+      readonly environment: string;
+      /**
+       * A client-side key (`pb_client_…`): it lives in a web page or an app, so anyone can read it. It may ask
+       * for values (remote evaluation), follow versions and post decisions, but never read the rules.
+       */
+      readonly clientSide: boolean;
+    }
   | { readonly kind: 'system'; readonly id: 'system'; readonly name: string };
 
 export const SYSTEM: Principal = { kind: 'system', id: 'system', name: 'system' };

@@ -22,14 +22,14 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: TokenService):
         additionalProperties: false,
         properties: {
           name: { type: 'string', minLength: 1, maxLength: 200 },
-          kind: { type: 'string', enum: ['api', 'sdk'] },
+          kind: { type: 'string', enum: ['api', 'sdk', 'client'] },
           role: { type: 'string', enum: [...ROLES] },
           environment: { type: 'string', maxLength: 128 },
         },
       },
     },
     handler: async (request, reply) => {
-      const body = request.body as { name: string; kind: 'api' | 'sdk'; role?: Role; environment?: string };
+      const body = request.body as { name: string; kind: 'api' | 'sdk' | 'client'; role?: Role; environment?: string };
       const { token, info } = await tokens.create(mutationContext(request), body);
       return reply
         .status(201)

@@ -21,7 +21,7 @@ export interface NewToken {
   readonly kind: TokenKind;
   /** For API tokens. SDK keys are read-only (they may also post decision logs). */
   readonly role?: Role;
-  /** For SDK keys: the one environment they may read. */
+  /** For SDK and client-side keys: the one environment they may read. */
   readonly environment?: string;
 }
 
@@ -43,8 +43,10 @@ export class TokenService {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (row === undefined || row.kind !== kind) return undefined;
-    if (row.kind === 'sdk')
-      return { kind: 'sdk', id: row.id, name: row.name, environment: row.environment ?? '' };
+    if (row.kind === 'sdk' || row.kind === 'client') {
+      const environment = row.environment ?? '';
+      return { kind: 'sdk', id: row.id, name: row.name, environment, clientSide: row.kind === 'client' };
+    }
     return { kind: 'api', id: row.id, name: row.name, role: isRole(row.role) ? row.role : 'viewer' };
   }
 
@@ -55,20 +57,20 @@ export class TokenService {
     clear = generateToken(input.kind),
   ): Promise<{ token: string; info: TokenInfo }> {
     if (
-      input.kind === 'sdk'
+      input.kind !== 'api'
         ? input.environment === undefined || input.role !== undefined
         : input.role === undefined || input.environment !== undefined
     ) {
       const message =
-        input.kind === 'sdk'
-          ? 'an SDK key needs an environment and no role'
+        input.kind !== 'api'
+          ? 'an SDK or client-side key needs an environment and no role'
           : 'an API token needs a role and no environment';
       throw new PitbossError('VALIDATION_FAILED', message, [
-        { path: [input.kind === 'sdk' ? 'environment' : 'role'], message },
+        { path: [input.kind !== 'api' ? 'environment' : 'role'], message },
       ]);
     }
     return this.mutations.run(ctx, async (tx, now) => {
-      if (input.kind === 'sdk') {
+      if (input.kind !== 'api') {
         const env = await tx
           .selectFrom('environments')
           .select('key')
@@ -80,8 +82,8 @@ export class TokenService {
         id: generateTokenId(),
         name: input.name,
         kind: input.kind,
-        role: input.kind === 'sdk' ? 'viewer' : (input.role ?? 'viewer'),
-        environment: input.kind === 'sdk' ? (input.environment ?? null) : null,
+        role: input.kind !== 'api' ? 'viewer' : (input.role ?? 'viewer'),
+        environment: input.kind !== 'api' ? (input.environment ?? null) : null,
         createdAt: now.toISOString(),
         createdBy: ctx.principal.name,
         revokedAt: null,

@@ -21,7 +21,7 @@ export function registerDecisionRoutes(
   const limiter = new RateLimiter(burst, perSecond, options.clock);
 
   app.post('/sdk/v1/decisions', {
-    config: { auth: { role: 'viewer', sdk: true } },
+    config: { auth: { role: 'viewer', sdk: true, client: true } },
     preValidation: scopeByQuery,
     schema: {
       tags: ['sdk'],

@@ -64,7 +64,7 @@ export function registerDeliveryRoutes(
   });
 
   app.get('/sdk/v1/stream', {
-    config: { auth: { role: 'viewer', sdk: true } },
+    config: { auth: { role: 'viewer', sdk: true, client: true } },
     schema: {
       tags: ['sdk'],
       summary: 'Server-Sent Events: a snapshot, then every change of the environment',
@@ -77,7 +77,9 @@ export function registerDeliveryRoutes(
       // Errors (unknown environment, database down) answer as HTTP errors before the stream starts, not inside it.
       await snapshots.get(environment, last ?? 0);
       reply.hijack();
-      await hub.open(reply.raw, environment, last);
+      // Client-side keys live in web pages: their events carry the version only, never the rules.
+      const p = request.principal;
+      await hub.open(reply.raw, environment, last, p?.kind === 'sdk' && p.clientSide);
     },
   });
 

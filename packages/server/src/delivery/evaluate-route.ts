@@ -35,7 +35,7 @@ export function registerEvaluateRoute(
 ): void {
   app.post('/sdk/v1/evaluate', {
     bodyLimit: options.evaluateBodyLimit,
-    config: { auth: { role: 'viewer', sdk: true } },
+    config: { auth: { role: 'viewer', sdk: true, client: true } },
     preValidation: scopeByQuery,
     schema: {
       tags: ['sdk'],

@@ -13,6 +13,8 @@ interface Stream {
   readonly environment: string;
   /** The version of the last snapshot or change written: a change is written only to streams behind it. */
   lastVersion: number;
+  /** Events carry `{version, environment}` only: for client-side keys, which must never see rules. */
+  readonly versionsOnly: boolean;
 }
 
 /** Why a stream was ended by the server; the `data` of the last event tells the SDK what to do. */
@@ -78,14 +80,19 @@ export class SseHub {
    * Takes over `res` as an event stream; `lastEventId` is the version the client already has. The caller has
    * checked access and that the environment exists: nothing here answers with an HTTP error.
    */
-  async open(res: ServerResponse, environment: string, lastEventId: number | undefined): Promise<void> {
+  async open(
+    res: ServerResponse,
+    environment: string,
+    lastEventId: number | undefined,
+    versionsOnly = false,
+  ): Promise<void> {
     const socket = res.socket;
     if (socket === null || socket.destroyed) return;
     socket.setNoDelay(true);
     socket.write(HEAD);
-    if (this.closed) return this.finish({ socket, environment, lastVersion: -1 }, SHUTDOWN);
+    if (this.closed) return this.finish({ socket, environment, lastVersion: -1, versionsOnly }, SHUTDOWN);
     const initial = lastEventId ?? -1;
-    const stream: Stream = { socket, environment, lastVersion: initial };
+    const stream: Stream = { socket, environment, lastVersion: initial, versionsOnly };
     this.streams.add(stream);
     socket.on('close', () => this.streams.delete(stream));
     let snapshot: Snapshot;
@@ -102,7 +109,7 @@ export class SseHub {
     // serialised for every other client, and is small (one environment). So a client that is behind, or whose id
     // this database never issued (it is ahead even of a fresh read), gets the snapshot; one up to date, nothing.
     if (snapshot.version === lastEventId) socket.write(': up to date\n\n');
-    else this.send(stream, frame('snapshot', snapshot.version, snapshot.json), snapshot.version);
+    else this.send(stream, frame('snapshot', snapshot.version, dataFor(stream, snapshot)), snapshot.version);
   }
 
   /**
@@ -128,11 +135,14 @@ export class SseHub {
       for (const s of [...this.streams]) if (s.environment === environment) this.finish(s, RESYNC_ERROR);
       return;
     }
-    // Encoded once: a string would be UTF-8 encoded again for every socket it is written to.
-    let bytes: Buffer | undefined;
+    // Encoded once per kind of stream: a string would be UTF-8 encoded again for every socket it is written to.
+    let full: Buffer | undefined;
+    let versionOnly: Buffer | undefined;
     for (const s of [...this.streams]) {
       if (s.environment !== environment || s.lastVersion >= snapshot.version) continue;
-      bytes ??= Buffer.from(frame('change', snapshot.version, snapshot.json));
+      const bytes = s.versionsOnly
+        ? (versionOnly ??= Buffer.from(frame('change', snapshot.version, dataFor(s, snapshot))))
+        : (full ??= Buffer.from(frame('change', snapshot.version, snapshot.json)));
       this.send(s, bytes, snapshot.version);
     }
   }
@@ -176,4 +186,11 @@ export class SseHub {
  */
 function frame(event: string, id: number, data: string): string {
   return `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`;
+}
+
+/** What a stream's events carry: the whole snapshot, or for client-side keys only where it stands. */
+function dataFor(stream: Stream, snapshot: Snapshot): string {
+  return stream.versionsOnly
+    ? JSON.stringify({ version: snapshot.version, environment: snapshot.environment })
+    : snapshot.json;
 }

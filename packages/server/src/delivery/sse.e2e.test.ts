@@ -73,6 +73,25 @@ describe.each(DRIVERS)('SSE delivery on %s', (driver) => {
     await c.waitForComment((text) => text === 'heartbeat');
   });
 
+  it('gives a client-side key versions only: it may follow and evaluate, never read the rules', async () => {
+    const c = await open({}, STREAM, t.tokens.clientProd);
+    const snapshot = await c.waitFor((e) => e.event === 'snapshot');
+    expect(Object.keys(JSON.parse(snapshot.data)).sort()).toEqual(['environment', 'version']);
+    await kill(t, 'payments_v2', true);
+    const change = await c.waitFor((e) => e.event === 'change');
+    expect(JSON.parse(change.data)).toEqual({ version: Number(change.id), environment: 'prod' });
+    expect(change.data).not.toContain('market');
+    const rules = await t.call('GET', '/sdk/v1/snapshot?environment=prod', { token: t.tokens.clientProd });
+    expect(rules.status).toBe(403);
+    const values = await t.call('POST', '/sdk/v1/evaluate?environment=prod', {
+      token: t.tokens.clientProd,
+      body: { environment: 'prod', context: { market: 'DE', user: { id: 'p-1' } } },
+    });
+    expect(values.status).toBe(200);
+    expect(values.body.values.payments_v2).toMatchObject({ value: false, reason: 'KILL_SWITCH' });
+    await kill(t, 'payments_v2', false);
+  });
+
   it('resumes an up-to-date client without a snapshot, and a client that is behind with one', async () => {
     const current = (await t.call('GET', '/sdk/v1/snapshot?environment=prod', { token: t.tokens.sdkProd }))
       .body.version as number;

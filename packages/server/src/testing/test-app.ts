@@ -36,7 +36,7 @@ export async function dropSchema(url: string): Promise<void> {
 export interface TestApp extends PitbossApp {
   readonly url: string;
   /** A token of each role, plus an SDK key for prod and one for dev. */
-  readonly tokens: Readonly<Record<Role | 'sdkProd' | 'sdkDev', string>>;
+  readonly tokens: Readonly<Record<Role | 'sdkProd' | 'sdkDev' | 'clientProd', string>>;
   /** fastify.inject with a bearer token and JSON body. */
   call(
     method: string,
@@ -69,7 +69,7 @@ export async function startTestApp(
   });
   const issue = async (
     name: string,
-    input: { kind: 'api'; role: Role } | { kind: 'sdk'; environment: string },
+    input: { kind: 'api'; role: Role } | { kind: 'sdk' | 'client'; environment: string },
   ) => {
     const token = generateToken(input.kind);
     await pitboss.services.tokens.create({ principal: SYSTEM }, { name, ...input }, token);
@@ -82,6 +82,7 @@ export async function startTestApp(
     admin: await issue('admin', { kind: 'api', role: 'admin' }),
     sdkProd: await issue('sdk-prod', { kind: 'sdk', environment: 'prod' }),
     sdkDev: await issue('sdk-dev', { kind: 'sdk', environment: 'dev' }),
+    clientProd: await issue('client-prod', { kind: 'client', environment: 'prod' }),
   };
   return {
     ...pitboss,
