@@ -11,7 +11,9 @@ import { PitbossError } from '../errors.js';
  * - `{ role, sdk: true }`: also a server-side SDK key, for its own environment only (checked by `assertEnvironment`).
  * - `{ role, sdk: true, client: true }`: also a client-side key (routes that never reveal rules).
  */
-export type AuthRequirement = 'public' | { readonly role: Role; readonly sdk?: boolean; readonly client?: boolean };
+export type AuthRequirement =
+  | 'public'
+  | { readonly role: Role; readonly sdk?: boolean; readonly client?: boolean };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -51,7 +53,10 @@ export function registerAuth(app: FastifyInstance, tokens: TokenService): RouteA
           'SDK keys may only read their environment and post decision logs',
         );
       if (principal.clientSide && !auth.client) {
-        throw new PitbossError('FORBIDDEN', 'client-side keys may evaluate, follow versions and post decisions, not read rules');
+        throw new PitbossError(
+          'FORBIDDEN',
+          'client-side keys may evaluate, follow versions and post decisions, not read rules',
+        );
       }
     } else if (principal.kind === 'api' && !hasRole(principal.role, auth.role)) {
       throw new PitbossError(

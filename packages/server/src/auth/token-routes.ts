@@ -29,7 +29,12 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: TokenService):
       },
     },
     handler: async (request, reply) => {
-      const body = request.body as { name: string; kind: 'api' | 'sdk' | 'client'; role?: Role; environment?: string };
+      const body = request.body as {
+        name: string;
+        kind: 'api' | 'sdk' | 'client';
+        role?: Role;
+        environment?: string;
+      };
       const { token, info } = await tokens.create(mutationContext(request), body);
       return reply
         .status(201)

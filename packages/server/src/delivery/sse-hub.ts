@@ -136,13 +136,14 @@ export class SseHub {
       return;
     }
     // Encoded once per kind of stream: a string would be UTF-8 encoded again for every socket it is written to.
-    let full: Buffer | undefined;
-    let versionOnly: Buffer | undefined;
+    const encoded = new Map<boolean, Buffer>();
     for (const s of [...this.streams]) {
       if (s.environment !== environment || s.lastVersion >= snapshot.version) continue;
-      const bytes = s.versionsOnly
-        ? (versionOnly ??= Buffer.from(frame('change', snapshot.version, dataFor(s, snapshot))))
-        : (full ??= Buffer.from(frame('change', snapshot.version, snapshot.json)));
+      let bytes = encoded.get(s.versionsOnly);
+      if (bytes === undefined) {
+        bytes = Buffer.from(frame('change', snapshot.version, dataFor(s, snapshot)));
+        encoded.set(s.versionsOnly, bytes);
+      }
       this.send(s, bytes, snapshot.version);
     }
   }
