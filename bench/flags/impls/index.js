@@ -2,6 +2,7 @@
 // child process (see ../worker.js), so a missing or broken package affects just its own row.
 export const IMPLS = [
   { name: 'pitboss', module: './pitboss.js' },
+  { name: 'pitboss-sdk', module: './pitboss-sdk.js' },
   { name: 'hand-written', module: './hand-written.js' },
   { name: 'unleash-client', module: './unleash.js' },
   { name: 'launchdarkly', module: './launchdarkly.js' },
