@@ -15,7 +15,8 @@ export default {
       bootstrap: { flags: [JSON.parse(ARTICLE_FLAG_JSON)] },
       decisionLog: false,
     });
-    if (!(await client.ready({ timeoutMs: 1000 }))) throw new Error('the SDK did not load its bootstrap config');
+    if (!(await client.ready({ timeoutMs: 1000 })))
+      throw new Error('the SDK did not load its bootstrap config');
     return {
       inputs: contexts,
       evaluate: (ctx) => client.isEnabled(FLAG_KEY, ctx),
