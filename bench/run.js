@@ -36,6 +36,12 @@ const SUITES = [
       'no-write': 'flag',
     },
   },
+  {
+    name: 'sdk',
+    script: './sdk/run.js',
+    about: "API change to on('change') in 1,000 Node SDK clients (separate process from the server)",
+    options: { clients: 'value', repeats: 'value', 'warmup-changes': 'value', 'no-write': 'flag' },
+  },
 ];
 
 const args = process.argv.slice(2);

@@ -90,6 +90,8 @@ export class DecisionLog {
     const batch = this.queue.splice(0, this.maxBatch);
     this.inflight = this.post(batch).finally(() => {
       this.inflight = undefined;
+      // A full batch still waiting (a burst outran one post per tick): post it now, not a tick later.
+      if (this.queue.length >= this.maxBatch) void this.flush();
     });
     return this.inflight;
   }
