@@ -92,3 +92,35 @@ export function toOtelAttributes(details: EvaluationLike, options: OtelOptions =
   }
   return attrs;
 }
+
+type TraceApi = {
+  getActiveSpan(): { addEvent(name: string, attributes?: OtelAttributes): unknown } | undefined;
+};
+/** `@opentelemetry/api`'s `trace`, when the application has it: an optional peer, loaded once by `loadOtel`. */
+let traceApi: TraceApi | undefined;
+
+/** Loads `@opentelemetry/api` if it is installed; without it, span events are simply not recorded. */
+export async function loadOtel(): Promise<void> {
+  if (traceApi !== undefined) return;
+  try {
+    const api = (await import('@opentelemetry/api')) as unknown as { trace: TraceApi };
+    traceApi = api.trace;
+  } catch {
+    // Not installed: the application does not use OpenTelemetry.
+  }
+}
+
+/**
+ * An OpenFeature `after` hook that records every evaluation as a `feature_flag.evaluation` event on the active
+ * span, with the attributes of `toOtelAttributes`: traces show which variant each request got, and why, under
+ * the names every OpenTelemetry backend knows. The providers install it unless `spanEvents: false`.
+ */
+export function evaluationEventHook(options: OtelOptions = {}): {
+  after(hookContext: unknown, details: EvaluationLike): void;
+} {
+  return {
+    after(_hookContext, details) {
+      traceApi?.getActiveSpan()?.addEvent('feature_flag.evaluation', toOtelAttributes(details, options));
+    },
+  };
+}

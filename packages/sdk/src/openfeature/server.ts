@@ -5,6 +5,7 @@
 import type { EvaluationContext, FlagValueType, JsonValue, ResolutionDetails } from '@openfeature/core';
 import {
   ErrorCode,
+  type Hook,
   OpenFeatureEventEmitter,
   type Provider,
   ProviderEvents,
@@ -14,9 +15,16 @@ import { type ClientOptions, createClient, type PitbossClient } from '../node/in
 import { DEFAULT_TARGETING_KEY_ATTRIBUTE, parseAttributePath, toPitbossContext } from './context.js';
 import { EventBridge } from './event-bridge.js';
 import { failed, toResolution } from './mapping.js';
+import { evaluationEventHook, loadOtel } from './otel.js';
 
 export { toOpenFeatureErrorCode, toOpenFeatureReason } from './mapping.js';
-export { OTEL_ATTRIBUTES, type OtelAttributes, type OtelOptions, toOtelAttributes } from './otel.js';
+export {
+  evaluationEventHook,
+  OTEL_ATTRIBUTES,
+  type OtelAttributes,
+  type OtelOptions,
+  toOtelAttributes,
+} from './otel.js';
 
 /** Options of {@link PitbossProvider}. */
 export interface PitbossProviderOptions {
@@ -27,6 +35,11 @@ export interface PitbossProviderOptions {
   targetingKeyAttribute?: string;
   /** How long `initialize()` waits for a first config before OpenFeature marks the provider ERROR. Default 10 000. */
   readyTimeoutMs?: number;
+  /**
+   * Record each evaluation as a `feature_flag.evaluation` event on the active OpenTelemetry span (when
+   * `@opentelemetry/api` is installed). Default true.
+   */
+  spanEvents?: boolean;
 }
 
 /**
@@ -47,6 +60,8 @@ export class PitbossProvider implements Provider {
   readonly metadata: ProviderMetadata = { name: 'pitboss' };
   readonly runsOn = 'server' as const;
   readonly events = new OpenFeatureEventEmitter();
+  /** OpenFeature runs these around every evaluation through this provider. */
+  readonly hooks: Hook[];
   /** The Pitboss client: given, or created from `ClientOptions` (then this provider owns and closes it). */
   readonly client: PitbossClient;
   private readonly targetingPath: readonly string[];
@@ -57,6 +72,7 @@ export class PitbossProvider implements Provider {
     this.client = isClient(client) ? client : createClient(client);
     this.targetingPath = parseAttributePath(options.targetingKeyAttribute ?? DEFAULT_TARGETING_KEY_ATTRIBUTE);
     this.readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
+    this.hooks = options.spanEvents === false ? [] : [evaluationEventHook() as Hook];
     this.bridge = new EventBridge(this.client, {
       ready: () => this.events.emit(ProviderEvents.Ready),
       configurationChanged: (details) => this.events.emit(ProviderEvents.ConfigurationChanged, details),
@@ -67,6 +83,7 @@ export class PitbossProvider implements Provider {
 
   /** Waits for the client's first config (server, cache file or bootstrap); rejects on timeout (→ ERROR). */
   async initialize(): Promise<void> {
+    if (this.hooks.length > 0) await loadOtel();
     const ok = await this.client.ready({ timeoutMs: this.readyTimeoutMs });
     this.bridge.arm(ok);
     if (!ok)
