@@ -247,7 +247,10 @@ export class NodeClient implements PitbossClient {
 
   private contact(): void {
     this.lastContact = Date.now();
-    if (this.state === 'STALE') this.state = 'READY';
+    if (this.state !== 'STALE') return;
+    // Back in touch: say so, so that whoever showed a STALE status (an OpenFeature provider) can clear it.
+    this.state = 'READY';
+    this.events.emit('ready');
   }
 
   private fail(error: unknown, fatal: boolean): void {
