@@ -12,6 +12,8 @@ export interface ServerOptions {
   /** A bootstrap admin token to accept (PITBOSS_ADMIN_TOKEN); otherwise the first start prints a new one. */
   readonly adminToken?: string;
   readonly logLevel?: string;
+  /** Origins whose pages may call the SDK routes (CORS); none by default. */
+  readonly corsOrigins?: readonly string[];
   /** Where to show a generated admin token; stderr by default, never the log. */
   readonly announce?: (message: string) => void;
 }
@@ -28,7 +30,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const database = await openDatabase(options.database);
   logger.info({ database: database.displayUrl }, 'database ready');
-  const pitboss = await buildApp({ database, logger });
+  const pitboss = await buildApp({ database, logger, delivery: { corsOrigins: options.corsOrigins ?? [] } });
   await bootstrapAdmin(pitboss, options);
   const address = await pitboss.app.listen({ port: options.port, host: options.host });
   return { ...pitboss, url: address };

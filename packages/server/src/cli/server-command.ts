@@ -15,26 +15,42 @@ export function registerServerCommand(program: Command): void {
       'sqlite:./data/pitboss.db',
     )
     .option('--log-level <level>', 'pino log level', 'info')
-    .action(async (opts: { port: string; host: string; database: string; logLevel: string }) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new CliError(`--port must be 0–65535, not '${opts.port}'`, 2);
-      const adminToken = process.env.PITBOSS_ADMIN_TOKEN;
-      const server = await startServer({
-        port,
-        host: opts.host,
-        database: opts.database,
-        logLevel: opts.logLevel,
-        ...(adminToken ? { adminToken } : {}),
-      });
-      let stopping = false;
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        await server.close();
-        process.exit(0);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    .option(
+      '--cors-origin <origins>',
+      'comma-separated origins whose pages may call the SDK routes (browser SDK), or *; also PITBOSS_CORS_ORIGINS',
+    )
+    .action(
+      async (opts: {
+        port: string;
+        host: string;
+        database: string;
+        logLevel: string;
+        corsOrigin?: string;
+      }) => {
+        const port = Number(opts.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new CliError(`--port must be 0–65535, not '${opts.port}'`, 2);
+        const adminToken = process.env.PITBOSS_ADMIN_TOKEN;
+        const server = await startServer({
+          port,
+          host: opts.host,
+          database: opts.database,
+          logLevel: opts.logLevel,
+          corsOrigins: (opts.corsOrigin ?? process.env.PITBOSS_CORS_ORIGINS ?? '')
+            .split(',')
+            .map((o) => o.trim())
+            .filter((o) => o !== ''),
+          ...(adminToken ? { adminToken } : {}),
+        });
+        let stopping = false;
+        const stop = async () => {
+          if (stopping) return;
+          stopping = true;
+          await server.close();
+          process.exit(0);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      },
+    );
 }

@@ -19,6 +19,8 @@ export interface DeliveryOptions {
   readonly decisionRetentionIntervalMs?: number;
   /** Milliseconds since the epoch, for the rate limiter and retention; `Date.now` by default. */
   readonly clock?: () => number;
+  /** Origins whose pages may call the SDK routes (CORS), e.g. `https://casino.example`; `*` for any. Default none. */
+  readonly corsOrigins?: readonly string[];
 }
 
 export type ResolvedDeliveryOptions = Required<DeliveryOptions>;
@@ -34,6 +36,7 @@ export function resolveDeliveryOptions(options: DeliveryOptions = {}): ResolvedD
     decisionRetentionDays: options.decisionRetentionDays ?? 7,
     decisionRetentionIntervalMs: options.decisionRetentionIntervalMs ?? 3_600_000,
     clock: options.clock ?? Date.now,
+    corsOrigins: options.corsOrigins ?? [],
   };
   const positive: [string, number][] = [
     ['heartbeatMs', resolved.heartbeatMs],

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { assertEnvironment } from '../api/auth-hook.js';
+import { corsHeaderLines, corsOrigin, registerCors } from './cors.js';
 import type { DecisionLog } from './decision-log.js';
 import { registerDecisionRoutes } from './decision-routes.js';
 import { type DeliveryOptions, resolveDeliveryOptions } from './delivery-options.js';
@@ -79,10 +80,12 @@ export function registerDeliveryRoutes(
       reply.hijack();
       // Client-side keys live in web pages: their events carry the version only, never the rules.
       const p = request.principal;
-      await hub.open(reply.raw, environment, last, p?.kind === 'sdk' && p.clientSide);
+      const cors = corsHeaderLines(corsOrigin(request, resolved.corsOrigins));
+      await hub.open(reply.raw, environment, last, p?.kind === 'sdk' && p.clientSide, cors);
     },
   });
 
+  registerCors(app, resolved.corsOrigins);
   registerEvaluateRoute(app, snapshots, resolved);
   registerDecisionRoutes(app, services, resolved);
 }

@@ -85,11 +85,12 @@ export class SseHub {
     environment: string,
     lastEventId: number | undefined,
     versionsOnly = false,
+    extraHeaderLines = '',
   ): Promise<void> {
     const socket = res.socket;
     if (socket === null || socket.destroyed) return;
     socket.setNoDelay(true);
-    socket.write(HEAD);
+    socket.write(extraHeaderLines === '' ? HEAD : HEAD.replace('\r\n\r\n', `\r\n${extraHeaderLines}\r\n`));
     if (this.closed) return this.finish({ socket, environment, lastVersion: -1, versionsOnly }, SHUTDOWN);
     const initial = lastEventId ?? -1;
     const stream: Stream = { socket, environment, lastVersion: initial, versionsOnly };
