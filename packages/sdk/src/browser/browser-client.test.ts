@@ -6,6 +6,13 @@ import {
 } from './browser-client.js';
 import { type FakeAnswer, FakeControlPlane, next } from './fake-control-plane.js';
 
+/**
+ * vi.waitFor with a bound that only fails when something never arrives: reconnects are jittered (up to 1 s after
+ * a `shutdown`), and CI machines are shared, so the default 1 s bound made these tests flaky.
+ */
+const waitFor = <T>(fn: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) =>
+  vi.waitFor(fn, { timeout: 10_000, interval: 20, ...options });
+
 const served = (version: number, values: Record<string, unknown>): FakeAnswer => ({
   body: {
     version,
@@ -153,7 +160,7 @@ describe('createBrowserClient', () => {
     expect(await error).toMatchObject({ status: 500, code: 'INTERNAL' });
     await stale;
     expect([c.status, c.value('payments_v2', false)]).toEqual(['STALE', true]);
-    await vi.waitFor(() => expect(c.status).toBe('READY'), { timeout: 10_000 }); // the retry's answer
+    await waitFor(() => expect(c.status).toBe('READY'), { timeout: 10_000 }); // the retry's answer
   });
 
   it('does not retry an evaluation the server refuses for good', async () => {

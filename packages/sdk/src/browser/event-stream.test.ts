@@ -4,6 +4,13 @@ import { type EventStreamHandlers, openEventStream } from './event-stream.js';
 import { FakeControlPlane } from './fake-control-plane.js';
 import type { PitbossHttpError } from './remote-evaluation.js';
 
+/**
+ * vi.waitFor with a bound that only fails when something never arrives: reconnects are jittered (up to 1 s after
+ * a `shutdown`), and CI machines are shared, so the default 1 s bound made these tests flaky.
+ */
+const waitFor = <T>(fn: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) =>
+  vi.waitFor(fn, { timeout: 10_000, interval: 20, ...options });
+
 /** A stream on a fake control plane, recording what reaches the handlers. */
 function harness(
   options: { idleTimeoutMs?: number; lastEventId?: () => string | undefined; fake?: FakeControlPlane } = {},
@@ -109,7 +116,7 @@ describe('openEventStream', () => {
     const fake = new FakeControlPlane();
     fake.refuseStreams = { status: 401, body: { code: 'UNAUTHENTICATED', message: 'revoked' } };
     const { seen } = open({ fake });
-    await vi.waitFor(() => expect(seen.fatal).toMatchObject([{ status: 401, code: 'UNAUTHENTICATED' }]));
+    await waitFor(() => expect(seen.fatal).toMatchObject([{ status: 401, code: 'UNAUTHENTICATED' }]));
     expect(seen.drops).toEqual([]);
   });
 

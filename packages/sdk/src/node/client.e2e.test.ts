@@ -8,6 +8,13 @@ import { openDatabase } from '../../../server/src/storage/database.js';
 import { startTestApp, type TestApp } from '../../../server/src/testing/test-app.js';
 import { createClient, type PitbossClient } from './index.js';
 
+/**
+ * vi.waitFor with a bound that only fails when something never arrives: reconnects are jittered (up to 1 s after
+ * a `shutdown`), and CI machines are shared, so the default 1 s bound made these tests flaky.
+ */
+const waitFor = <T>(fn: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) =>
+  vi.waitFor(fn, { timeout: 10_000, interval: 20, ...options });
+
 // The Node SDK against a real control plane on a SQLite file, so the server can die and come back on the same
 // database. Waits are bounded and fail only when something never happens; nothing asserts on wall-clock time.
 const dir = mkdtempSync(join(tmpdir(), 'pitboss-sdk-e2e-'));
@@ -73,14 +80,14 @@ describe('Node SDK against a real control plane', () => {
     expect(main.isEnabled('payments_v2', DE)).toBe(true);
     const before = main.version!;
     await kill(t, 'payments_v2', true);
-    await vi.waitFor(() => expect(main.isEnabled('payments_v2', DE)).toBe(false), wait);
+    await waitFor(() => expect(main.isEnabled('payments_v2', DE)).toBe(false), wait);
     expect(main.version!).toBeGreaterThan(before);
     expect(changes).toContainEqual({ version: main.version });
     expect(main.evaluate('payments_v2', DE)).toMatchObject({ reason: 'KILL_SWITCH' });
   });
 
   it('keeps serving the last config with zero errors when the server dies; a new client starts from the cache', async () => {
-    await vi.waitFor(
+    await waitFor(
       () =>
         expect(createClient({ environment: 'prod', offline: true, cacheFile }).version).toBe(main.version),
       wait,
@@ -88,7 +95,7 @@ describe('Node SDK against a real control plane', () => {
     const errors: unknown[] = [];
     main.on('error', (e) => errors.push(e));
     await t.close();
-    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0), wait);
+    await waitFor(() => expect(errors.length).toBeGreaterThan(0), wait);
     for (let i = 0; i < 100; i++) expect(main.evaluate('payments_v2', DE).errorCode).toBeUndefined();
     expect(main.isEnabled('payments_v2', DE)).toBe(false);
 
@@ -108,7 +115,7 @@ describe('Node SDK against a real control plane', () => {
 
     restarted = await buildApp({ database: await openDatabase(databaseUrl), logger: false });
     await restarted.app.listen({ port, host: '127.0.0.1' });
-    await vi.waitFor(() => expect(main.evaluate('new_lobby', DE).reason).toBe('KILL_SWITCH'), wait);
+    await waitFor(() => expect(main.evaluate('new_lobby', DE).reason).toBe('KILL_SWITCH'), wait);
     expect(main.isEnabled('payments_v2', DE)).toBe(true);
     expect(main.status).toBe('READY');
   });
@@ -131,7 +138,7 @@ describe('Node SDK against a real control plane', () => {
       });
       return res.json().decisions as { flag: string; variant: string; reason: string; environment: string }[];
     };
-    await vi.waitFor(async () => expect(await read()).toHaveLength(2), wait);
+    await waitFor(async () => expect(await read()).toHaveLength(2), wait);
     // sampleRate 0 drops everything but the first decision of each variant.
     expect((await read()).map((d) => [d.flag, d.variant, d.reason, d.environment]).sort()).toEqual([
       ['payments_v2', 'off', 'DEFAULT', 'prod'],

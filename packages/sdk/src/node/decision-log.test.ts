@@ -10,6 +10,13 @@ import { type Decision, DecisionLog } from './decision-log.js';
 import { HttpError } from './http.js';
 import { loadTraceApi } from './trace.js';
 
+/**
+ * vi.waitFor with a bound that only fails when something never arrives: reconnects are jittered (up to 1 s after
+ * a `shutdown`), and CI machines are shared, so the default 1 s bound made these tests flaky.
+ */
+const waitFor = <T>(fn: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) =>
+  vi.waitFor(fn, { timeout: 10_000, interval: 20, ...options });
+
 /** A sender that records batches and answers what the test queues (default: accepted). */
 function fakeSender() {
   const batches: Decision[][] = [];
@@ -63,7 +70,7 @@ describe('DecisionLog', () => {
     log = new DecisionLog({ maxBatch: 2, maxQueue: 3, flushIntervalMs: 60_000 }, s.send, () => 0);
     s.answers.push(new Error('network down'), new Error('network down'));
     for (let i = 0; i < 10; i++) log.record(`flag_${i}`, 'on', 'SPLIT', 0, {});
-    await vi.waitFor(() => expect(log!.stats().dropped).toBeGreaterThan(0));
+    await waitFor(() => expect(log!.stats().dropped).toBeGreaterThan(0));
     expect(log.stats().queued).toBeLessThanOrEqual(3);
     expect(log.stats().queued + log.stats().dropped + log.stats().posted).toBe(10);
   });

@@ -6,6 +6,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient, type PitbossClient } from './index.js';
 
+/**
+ * vi.waitFor with a bound that only fails when something never arrives: reconnects are jittered (up to 1 s after
+ * a `shutdown`), and CI machines are shared, so the default 1 s bound made these tests flaky.
+ */
+const waitFor = <T>(fn: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) =>
+  vi.waitFor(fn, { timeout: 10_000, interval: 20, ...options });
+
 const config = (killSwitch: boolean, rule = "market in ['DE','SE']") => ({
   schemaVersion: 1,
   environments: ['prod'],
@@ -105,18 +112,18 @@ describe('Node client delivery (fake control plane)', () => {
     const changes = events(client, 'change');
     expect(await client.ready({ timeoutMs: 5000 })).toBe(true);
     expect(client.isEnabled('payments_v2', DE)).toBe(true);
-    await vi.waitFor(() => expect(plane.streams.size).toBe(1));
+    await waitFor(() => expect(plane.streams.size).toBe(1));
     expect(plane.paths('/sdk/v1/stream')[0]!.headers['last-event-id']).toBe('1');
 
     plane.publish(5);
-    await vi.waitFor(() => expect(changes).toEqual([{ version: 5 }]));
+    await waitFor(() => expect(changes).toEqual([{ version: 5 }]));
     expect(client.isEnabled('payments_v2', DE)).toBe(false);
 
     plane.end('shutdown');
-    await vi.waitFor(() => expect(plane.paths('/sdk/v1/stream')).toHaveLength(2));
+    await waitFor(() => expect(plane.paths('/sdk/v1/stream')).toHaveLength(2));
     expect(plane.paths('/sdk/v1/stream')[1]!.headers['last-event-id']).toBe('5');
     plane.end('resync');
-    await vi.waitFor(() => expect(plane.paths('/sdk/v1/stream')).toHaveLength(3));
+    await waitFor(() => expect(plane.paths('/sdk/v1/stream')).toHaveLength(3));
     expect(client.status).toBe('READY');
   });
 
@@ -125,7 +132,7 @@ describe('Node client delivery (fake control plane)', () => {
     client = connect();
     const errors = events(client, 'error');
     await client.ready({ timeoutMs: 5000 });
-    await vi.waitFor(() => expect(plane.streams.size).toBe(1));
+    await waitFor(() => expect(plane.streams.size).toBe(1));
     plane.write('event: change\nid: 2\ndata: {"version": 2, "config": \n\n');
     plane.publish(
       3,
@@ -133,7 +140,7 @@ describe('Node client delivery (fake control plane)', () => {
     );
     plane.publish(4, JSON.stringify({ version: 4, environment: 'prod', config: { flags: 'nope' } }));
     plane.publish(0, snapshot(0, true));
-    await vi.waitFor(() => expect(errors).toHaveLength(4));
+    await waitFor(() => expect(errors).toHaveLength(4));
     expect(errors.map(String)).toEqual([
       expect.stringContaining('malformed JSON'),
       expect.stringContaining("breaks flag 'payments_v2'"),
@@ -143,7 +150,7 @@ describe('Node client delivery (fake control plane)', () => {
     expect(client.version).toBe(1);
     expect(client.isEnabled('payments_v2', DE)).toBe(true);
     plane.publish(6);
-    await vi.waitFor(() => expect(client.version).toBe(6));
+    await waitFor(() => expect(client.version).toBe(6));
   });
 
   it('falls back to polling with If-None-Match when the stream keeps failing, then streams again', async () => {
@@ -151,15 +158,15 @@ describe('Node client delivery (fake control plane)', () => {
     plane.streamStatus = 502;
     client = connect({ pollIntervalMs: 20, streamFailuresBeforePolling: 2, streamRetryMs: 200 });
     await client.ready({ timeoutMs: 5000 });
-    await vi.waitFor(() => expect(plane.paths('/sdk/v1/snapshot').length).toBeGreaterThanOrEqual(3));
+    await waitFor(() => expect(plane.paths('/sdk/v1/snapshot').length).toBeGreaterThanOrEqual(3));
     expect(plane.paths('/sdk/v1/snapshot').at(-1)!.headers['if-none-match']).toBe('"1"');
     plane.version = 8;
     plane.current = snapshot(8, true);
-    await vi.waitFor(() => expect(client.version).toBe(8));
+    await waitFor(() => expect(client.version).toBe(8));
     plane.streamStatus = 200;
-    await vi.waitFor(() => expect(plane.streams.size).toBe(1));
+    await waitFor(() => expect(plane.streams.size).toBe(1));
     plane.publish(9, snapshot(9, false));
-    await vi.waitFor(() => expect(client.version).toBe(9));
+    await waitFor(() => expect(client.version).toBe(9));
   });
 
   it('stops on 401 with status ERROR', async () => {
@@ -175,11 +182,11 @@ describe('Node client delivery (fake control plane)', () => {
     client = connect({ staleAfterMs: 100, streamIdleTimeoutMs: 150 });
     const stale = events(client, 'stale');
     await client.ready({ timeoutMs: 5000 });
-    await vi.waitFor(() => expect(stale).toHaveLength(1));
+    await waitFor(() => expect(stale).toHaveLength(1));
     expect(client.status).toBe('STALE');
-    await vi.waitFor(() => expect(plane.paths('/sdk/v1/stream').length).toBeGreaterThanOrEqual(2));
+    await waitFor(() => expect(plane.paths('/sdk/v1/stream').length).toBeGreaterThanOrEqual(2));
     plane.write(': heartbeat\n\n');
-    await vi.waitFor(() => expect(client.status).toBe('READY'));
+    await waitFor(() => expect(client.status).toBe('READY'));
   });
 
   it('writes the last good snapshot to the cache file atomically; a new client starts from it offline', async () => {
@@ -188,9 +195,9 @@ describe('Node client delivery (fake control plane)', () => {
     const cacheFile = join(dir, 'prod.json');
     client = connect({ cacheFile });
     await client.ready({ timeoutMs: 5000 });
-    await vi.waitFor(() => expect(plane.streams.size).toBe(1));
+    await waitFor(() => expect(plane.streams.size).toBe(1));
     plane.publish(4);
-    await vi.waitFor(() => expect(JSON.parse(readFileSync(cacheFile, 'utf8')).version).toBe(4));
+    await waitFor(() => expect(JSON.parse(readFileSync(cacheFile, 'utf8')).version).toBe(4));
     expect(readdirSync(dir)).toEqual(['prod.json']);
     const cold = createClient({ environment: 'prod', offline: true, cacheFile });
     expect(cold.version).toBe(4);

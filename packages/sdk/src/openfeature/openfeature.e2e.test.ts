@@ -6,6 +6,13 @@ import { startTestApp, type TestApp } from '../../../server/src/testing/test-app
 import { PitbossProvider } from './server.js';
 import { PitbossWebProvider } from './web.js';
 
+/**
+ * vi.waitFor with a bound that only fails when something never arrives: reconnects are jittered (up to 1 s after
+ * a `shutdown`), and CI machines are shared, so the default 1 s bound made these tests flaky.
+ */
+const waitFor = <T>(fn: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) =>
+  vi.waitFor(fn, { timeout: 10_000, interval: 20, ...options });
+
 // Both providers over the real clients against a real control plane: flags written through the API reach
 // OpenFeature, and a kill switch arrives as PROVIDER_CONFIGURATION_CHANGED.
 const wait = { timeout: 15_000, interval: 20 };
@@ -59,7 +66,7 @@ describe('OpenFeature providers against a real control plane', () => {
     expect(await client.getNumberDetails('lobby_theme', 1)).toMatchObject({ errorCode: 'TYPE_MISMATCH' });
 
     await kill(true);
-    await vi.waitFor(() => expect(changes.length).toBeGreaterThan(0), wait);
+    await waitFor(() => expect(changes.length).toBeGreaterThan(0), wait);
     const off = await client.getBooleanDetails('payments_v2', true, DE);
     expect(off).toMatchObject({
       value: false,
@@ -81,14 +88,14 @@ describe('OpenFeature providers against a real control plane', () => {
     const changes: { flagsChanged?: string[] }[] = [];
     client.addHandler(WebEvents.ConfigurationChanged, (d) => changes.push(d ?? {}));
 
-    await vi.waitFor(() => expect(client.getBooleanValue('payments_v2', false)).toBe(true), wait);
+    await waitFor(() => expect(client.getBooleanValue('payments_v2', false)).toBe(true), wait);
     expect(client.getBooleanDetails('payments_v2', false).reason).toBe('TARGETING_MATCH');
 
     await kill(true);
-    await vi.waitFor(() => expect(client.getBooleanValue('payments_v2', true)).toBe(false), wait);
+    await waitFor(() => expect(client.getBooleanValue('payments_v2', true)).toBe(false), wait);
     expect(changes.at(-1)?.flagsChanged).toEqual(['payments_v2']);
     await kill(false);
-    await vi.waitFor(() => expect(client.getBooleanValue('payments_v2', false)).toBe(true), wait);
+    await waitFor(() => expect(client.getBooleanValue('payments_v2', false)).toBe(true), wait);
 
     await WebOpenFeature.setContext({ targetingKey: 'p-42', market: 'UK' });
     expect(client.getBooleanDetails('payments_v2', true)).toMatchObject({ value: false, reason: 'DEFAULT' });
