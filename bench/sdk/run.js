@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { int } from '../lib/options.js';
 import { formatInt, formatRatio, formatTable } from '../lib/table.js';
 import { DEFAULTS, runBench } from './harness.js';
 
@@ -26,14 +27,6 @@ const { values } = parseCommandLine({
     'no-write': { type: 'boolean', default: false },
   },
 });
-
-function int(name, text, min) {
-  if (text === undefined) return undefined;
-  const n = Number(text.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`--${name} must be an integer ≥ ${min}, got '${text}'`);
-  return n;
-}
 
 let options;
 try {

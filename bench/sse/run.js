@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { int } from '../lib/options.js';
 import { formatInt, formatRatio, formatTable } from '../lib/table.js';
 import { DEFAULTS, runBench, TARGETS } from './harness.js';
 
@@ -29,14 +30,6 @@ function parseCommandLine(config) {
     console.error(`sse: ${err.message}`);
     process.exit(2);
   }
-}
-
-function int(name, text, min) {
-  if (text === undefined) return undefined;
-  const n = Number(text.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`--${name} must be an integer ≥ ${min}, got '${text}'`);
-  return n;
 }
 
 let options;
