@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { readFlags, type StoredFlag } from '../config/state.js';
 import type { Tx } from '../storage/database.js';
 import type { Schema } from '../storage/schema.js';
+import { versionedDocuments } from '../storage/versioned-documents.js';
 
 /** Flag rows. Writes take the transaction of a mutation; `update` is conditional on the version (optimistic). */
 export const flagStore = {
@@ -21,28 +22,5 @@ export const flagStore = {
     };
   },
 
-  async insert(tx: Tx, flag: Flag, now: string): Promise<void> {
-    await tx
-      .insertInto('flags')
-      .values({
-        key: flag.key,
-        doc: JSON.stringify(flag),
-        version: 1,
-        archived: 0,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-  },
-
-  /** Writes `flag` if the row is still at `version`; returns false when someone else changed it first. */
-  async update(tx: Tx, flag: Flag, version: number, now: string, archived = false): Promise<boolean> {
-    const result = await tx
-      .updateTable('flags')
-      .set({ doc: JSON.stringify(flag), version: version + 1, archived: archived ? 1 : 0, updated_at: now })
-      .where('key', '=', flag.key)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  },
+  ...versionedDocuments<Flag>('flags'),
 };

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Tx } from '../storage/database.js';
 import type { PresetTable, Schema } from '../storage/schema.js';
+import { versionedDocuments } from '../storage/versioned-documents.js';
 import type { Preset, PresetView } from './preset.js';
 
 type Reader = Kysely<Schema> | Tx;
@@ -18,30 +19,7 @@ export const presetStore = {
     return row === undefined ? undefined : toView(row);
   },
 
-  async insert(tx: Tx, preset: Preset, now: string): Promise<void> {
-    await tx
-      .insertInto('presets')
-      .values({
-        key: preset.key,
-        doc: JSON.stringify(preset),
-        version: 1,
-        archived: 0,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-  },
-
-  /** Writes `preset` if the row is still at `version`; returns false when someone else changed it first. */
-  async update(tx: Tx, preset: Preset, version: number, now: string, archived = false): Promise<boolean> {
-    const result = await tx
-      .updateTable('presets')
-      .set({ doc: JSON.stringify(preset), version: version + 1, archived: archived ? 1 : 0, updated_at: now })
-      .where('key', '=', preset.key)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  },
+  ...versionedDocuments<Preset>('presets'),
 };
 
 function toView(row: PresetTable): PresetView {
