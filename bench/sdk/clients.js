@@ -8,8 +8,8 @@
 //   triggers: [{ method, path, headers, body, killed }] }: triggers[0 .. warmup-1] are untimed warm-up changes
 //   (delivery still checked); `killed` is the kill switch's state after the trigger, so the flag must evaluate
 //   to `!killed` in the change handler.
-import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { sendTrigger as sendTriggerTo } from '../lib/trigger.js';
 import { now } from '../sse/clock.js';
 import { roundMs, summarise } from '../sse/stats.js';
 
@@ -22,34 +22,9 @@ function emit(result) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sends one trigger on its own agent (not the SDK's undici pool); `sentAt` just before the bytes leave. */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const base = new URL(config.url);
-function sendTrigger(trigger) {
-  return new Promise((resolve) => {
-    const body = trigger.body ?? '';
-    const req = http.request({
-      host: base.hostname.replace(/^\[|\]$/g, ''),
-      port: base.port,
-      method: trigger.method,
-      path: trigger.path,
-      headers: { ...trigger.headers, 'content-length': Buffer.byteLength(body) },
-      agent,
-    });
-    let sentAt = Number.NaN;
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        if (text.length < 500) text += chunk;
-      });
-      res.on('end', () => resolve({ sentAt, status: res.statusCode, body: text }));
-    });
-    req.on('error', (err) => resolve({ sentAt, status: 0, body: err.message }));
-    sentAt = now();
-    req.end(body);
-  });
-}
+/** Sends one trigger on its own agent (not the SDK's undici pool). */
+const sendTrigger = (trigger) => sendTriggerTo(base.hostname.replace(/^\[|\]$/g, ''), base.port, trigger);
 
 async function main() {
   const n = config.n;

@@ -4,6 +4,7 @@
 // smoke test can call it too.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { deliveryProblems } from '../lib/delivery-checks.js';
 import { fdLimits, spawnNode, tail } from '../sse/proc.js';
 import { roundMs, summarise } from '../sse/stats.js';
 import { pitboss } from '../sse/targets/pitboss.js';
@@ -127,30 +128,9 @@ function check(result, opts) {
   if (result.ready < n) problems.push(`${n - result.ready}/${n} clients not ready`);
   if (result.streamsOpen < n) problems.push(`${n - result.streamsOpen}/${n} streams did not open`);
   const changes = result.changes;
-  const short = changes.filter((c) => c.received < n);
-  if (short.length) {
-    const missing = short.reduce((sum, c) => sum + n - c.received, 0);
-    problems.push(`${missing} client deliveries missing over ${short.length}/${changes.length} changes`);
-  }
+  problems.push(...deliveryProblems(changes, n, 'client deliveries'));
   const wrong = changes.reduce((sum, c) => sum + c.wrongValue, 0);
   if (wrong) problems.push(`${wrong} change handlers evaluated the flag to the old value`);
-  const badTrigger = changes.find((c) => c.triggerStatus < 200 || c.triggerStatus > 299);
-  if (badTrigger)
-    problems.push(`trigger answered ${badTrigger.triggerStatus}: ${badTrigger.triggerError ?? ''}`);
-  let previous = Number.NEGATIVE_INFINITY;
-  for (const c of changes) {
-    if (c.versions.length > 1 || c.versions.some((v) => v.version === null)) {
-      problems.push(`change ${c.index + 1}: versions seen ${JSON.stringify(c.versions)}`);
-      break;
-    }
-    const v = c.versions[0]?.version;
-    if (v === undefined) continue;
-    if (v <= previous) {
-      problems.push(`change ${c.index + 1}: version ${v} after ${previous}`);
-      break;
-    }
-    previous = v;
-  }
   const timed = changes.filter((c) => !c.warmup);
   return {
     status: problems.length ? 'failed' : 'ok',

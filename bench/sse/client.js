@@ -9,9 +9,9 @@
 //   stream: { path, headers }, triggers: [{ method, path, headers, body }] } — triggers[0 .. warmup-1] are
 //   untimed warm-up changes (delivery still checked), the rest are timed.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { sendTrigger as sendTriggerTo } from '../lib/trigger.js';
 import { now } from './clock.js';
 import { roundMs, summarise } from './stats.js';
 
@@ -83,34 +83,8 @@ class StreamGroup {
   }
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-
-/** Sends one trigger request; `sentAt` is read just before the request bytes are handed to the socket. */
-function sendTrigger(trigger) {
-  return new Promise((resolve) => {
-    const body = trigger.body ?? '';
-    const req = http.request({
-      host: config.host,
-      port: config.port,
-      method: trigger.method,
-      path: trigger.path,
-      headers: { ...trigger.headers, 'content-length': Buffer.byteLength(body) },
-      agent,
-    });
-    let sentAt = Number.NaN;
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        if (text.length < 500) text += chunk;
-      });
-      res.on('end', () => resolve({ sentAt, ackAt: now(), status: res.statusCode, body: text }));
-    });
-    req.on('error', (err) => resolve({ sentAt, ackAt: now(), status: 0, body: err.message }));
-    sentAt = now();
-    req.end(body);
-  });
-}
+/** Sends one trigger request to the target. */
+const sendTrigger = (trigger) => sendTriggerTo(config.host, config.port, trigger);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

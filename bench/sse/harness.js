@@ -2,6 +2,7 @@
 // process, runs the load generator (./client.js) in another, and checks that every stream received every
 // change. No printing here (see ./run.js), so the vitest smoke test can call it too.
 import { fileURLToPath } from 'node:url';
+import { deliveryProblems } from '../lib/delivery-checks.js';
 import { median } from '../lib/table.js';
 import { FD_OVERHEAD, fdLimits, spawnNode, tail } from './proc.js';
 import { roundMs, summarise } from './stats.js';
@@ -187,30 +188,7 @@ function check(result, n, opts) {
   if (result.connected < n) {
     problems.push(`${n - result.connected}/${n} streams failed to open (${result.connectError})`);
   }
-  const short = changes.filter((c) => c.received < n);
-  if (short.length) {
-    const missing = short.reduce((sum, c) => sum + n - c.received, 0);
-    problems.push(`${missing} deliveries missing over ${short.length}/${changes.length} changes`);
-  }
-  const badTrigger = changes.find((c) => c.triggerStatus < 200 || c.triggerStatus > 299);
-  if (badTrigger) {
-    problems.push(`trigger answered ${badTrigger.triggerStatus}: ${badTrigger.triggerError ?? ''}`.trim());
-  }
-  // Each change is one version, the same on every stream, and versions only go up.
-  let previous = Number.NEGATIVE_INFINITY;
-  for (const c of changes) {
-    if (c.versions.length > 1 || c.versions.some((v) => v.version === null)) {
-      problems.push(`change ${c.index + 1}: versions seen ${JSON.stringify(c.versions)}`);
-      break;
-    }
-    const v = c.versions[0]?.version;
-    if (v === undefined) continue;
-    if (v <= previous) {
-      problems.push(`change ${c.index + 1}: version ${v} after ${previous}`);
-      break;
-    }
-    previous = v;
-  }
+  problems.push(...deliveryProblems(changes, n));
   const received = changes.reduce((sum, c) => sum + c.received, 0);
   return {
     status: problems.length ? 'failed' : 'ok',
