@@ -23,9 +23,12 @@ export interface EnvironmentTable {
   created_at: string;
 }
 
-export interface FlagTable {
+/**
+ * A table of one JSON document per key with a version for `If-Match` (flags: the engine's model with every
+ * environment spelt out; segments; presets). Written through `versioned-documents.ts`.
+ */
+export interface VersionedDocumentTable {
   key: string;
-  /** The flag in the engine's model (every environment spelt out), as JSON. */
   doc: string;
   version: number;
   archived: number;
@@ -33,14 +36,9 @@ export interface FlagTable {
   updated_at: string;
 }
 
-export interface SegmentTable {
-  key: string;
-  doc: string;
-  version: number;
-  archived: number;
-  created_at: string;
-  updated_at: string;
-}
+export type FlagTable = VersionedDocumentTable;
+
+export type SegmentTable = VersionedDocumentTable;
 
 export interface TokenTable {
   id: string;
@@ -125,11 +123,4 @@ export interface ChangeRequestTable {
 }
 
 /** A named bundle of flag states across environments (presets/). */
-export interface PresetTable {
-  key: string;
-  doc: string;
-  version: number;
-  archived: number;
-  created_at: string;
-  updated_at: string;
-}
+export type PresetTable = VersionedDocumentTable;
