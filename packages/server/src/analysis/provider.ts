@@ -1,0 +1,23 @@
+import type { ProviderSpec } from './analysis-template.js';
+
+/** One series of a query's answer; `value` is a string or boolean only for `web` answers. */
+export interface Series {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number | string | boolean;
+}
+
+/** A provider's answer. An empty `series` is "no data", not an error. Never thrown. */
+export type QueryResult =
+  | { readonly ok: true; readonly series: readonly Series[] }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * A metric provider (Argo Rollouts `metric/provider.go`): runs one query and returns data. Implementations:
+ * `providers/builtin.ts`, `providers/prometheus.ts`, `providers/web.ts`; `providers/index.ts` is the factory, and it
+ * refuses unknown kinds (unlike Flagger's, which silently falls back to Prometheus).
+ */
+export interface MetricProvider {
+  readonly kind: ProviderSpec['kind'];
+  /** Runs `query` (already templated) as of `at`. Never throws; honours `signal` and the spec's timeout. */
+  query(spec: ProviderSpec, query: string, at: Date, signal?: AbortSignal): Promise<QueryResult>;
+}
