@@ -3,6 +3,7 @@ import { buildApp, type PitbossApp } from './api/app.js';
 import { SYSTEM } from './auth/roles.js';
 import { generateToken, tokenKind } from './auth/tokens.js';
 import { PitbossError } from './errors.js';
+import { createRouter } from './routing/routers/index.js';
 import { openDatabase } from './storage/database.js';
 
 export interface ServerOptions {
@@ -14,6 +15,8 @@ export interface ServerOptions {
   readonly logLevel?: string;
   /** Origins whose pages may call the SDK routes (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
+  /** The traffic router rollouts drive (routing/routers): `nop` (records only) until the gateway adds one. */
+  readonly router?: string;
   /** Where to show a generated admin token; stderr by default, never the log. */
   readonly announce?: (message: string) => void;
 }
@@ -30,7 +33,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const database = await openDatabase(options.database);
   logger.info({ database: database.displayUrl }, 'database ready');
-  const pitboss = await buildApp({ database, logger, delivery: { corsOrigins: options.corsOrigins ?? [] } });
+  let router: ReturnType<typeof createRouter>;
+  try {
+    router = createRouter(options.router ?? 'nop', {});
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+  const pitboss = await buildApp({
+    database,
+    logger,
+    delivery: { corsOrigins: options.corsOrigins ?? [] },
+    // The rollout driver runs in every replica; leases decide which one drives each rollout.
+    rollouts: { router, run: true },
+  });
   await bootstrapAdmin(pitboss, options);
   const address = await pitboss.app.listen({ port: options.port, host: options.host });
   return { ...pitboss, url: address };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { FastifyBaseLogger } from 'fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createProviders } from '../analysis/providers/index.js';
 import { registerChangeRequestRoutes } from '../approvals/change-request-routes.js';
 import { ChangeRequestService } from '../approvals/change-request-service.js';
 import { FlagGate } from '../approvals/flag-gate.js';
@@ -25,8 +26,13 @@ import { FlagService } from '../flags/flag-service.js';
 import { registerStaleFlagRoutes } from '../flags/stale-flag-routes.js';
 import { registerGitopsRoutes } from '../gitops/gitops-routes.js';
 import { Mutations } from '../mutation.js';
+import { WebhookNotifier } from '../notifications/webhook-notifier.js';
 import { registerPresetRoutes } from '../presets/preset-routes.js';
 import { PresetService } from '../presets/preset-service.js';
+import { RolloutDriver, type RolloutDriverOptions } from '../rollouts/rollout-driver.js';
+import { registerRolloutRoutes } from '../rollouts/rollout-routes.js';
+import { RolloutService } from '../rollouts/rollout-service.js';
+import { createRouter } from '../routing/routers/index.js';
 import { registerSegmentRoutes } from '../segments/segment-routes.js';
 import { SegmentService } from '../segments/segment-service.js';
 import type { Database } from '../storage/database.js';
@@ -52,6 +58,8 @@ export interface AppOptions {
   readonly changeRequestTtlHours?: number;
   /** The clock change requests are filed and expire by (tests move it); default the system clock. */
   readonly changeRequestClock?: () => Date;
+  /** The rollout driver: router, providers, clock, tick; `run: true` starts its loop (the server does). */
+  readonly rollouts?: RolloutDriverOptions & { readonly run?: boolean; readonly watchPollMs?: number };
 }
 
 export interface Services {
@@ -66,10 +74,13 @@ export interface Services {
   readonly mutations: Mutations;
   readonly changeRequests: ChangeRequestService;
   readonly presets: PresetService;
+  readonly rollouts: RolloutService;
+  readonly rolloutDriver: RolloutDriver;
 }
 
 export interface PitbossApp {
   readonly app: FastifyInstance;
+  readonly database: Database;
   readonly services: Services;
   /** Every route with its auth requirement. */
   readonly routes: readonly RouteAuth[];
@@ -100,10 +111,21 @@ export async function buildApp(options: AppOptions): Promise<PitbossApp> {
   const snapshots = new SnapshotService(database.db, bus);
   const hub = new SseHub(bus, snapshots, options.delivery);
   const decisions = new DecisionLog(database.db, options.delivery, app.log);
+  const flags = new FlagService(database.db, mutations);
+  const rolloutDriver = new RolloutDriver({
+    log: app.log,
+    ...options.rollouts,
+    router: options.rollouts?.router ?? createRouter('nop', {}),
+    providers: options.rollouts?.providers ?? createProviders(),
+    notifier: options.rollouts?.notifier ?? new WebhookNotifier({ log: app.log }),
+    database,
+    bus,
+    flags,
+  });
   const services: Services = {
     tokens,
     environments: new EnvironmentService(database.db, mutations),
-    flags: new FlagService(database.db, mutations),
+    flags,
     segments: new SegmentService(database.db, mutations),
     snapshots,
     hub,
@@ -112,6 +134,8 @@ export async function buildApp(options: AppOptions): Promise<PitbossApp> {
     mutations,
     changeRequests: new ChangeRequestService(database, bus, approvalPolicy(options)),
     presets: new PresetService(database.db, mutations, new FlagService(database.db, mutations)),
+    rollouts: new RolloutService(database.db, mutations, rolloutDriver),
+    rolloutDriver,
   };
   let draining = false;
 
@@ -136,19 +160,25 @@ export async function buildApp(options: AppOptions): Promise<PitbossApp> {
   registerChangeRequestRoutes(app, services.changeRequests);
   registerPresetRoutes(app, services.presets, new PresetGate(services.changeRequests));
   registerStaleFlagRoutes(app, database.db);
-  registerGitopsRoutes(app, database.db, mutations);
+  registerGitopsRoutes(app, database.db, mutations, services.rollouts);
+  registerRolloutRoutes(app, services.rollouts, rolloutDriver, {
+    ...(options.rollouts?.watchPollMs ? { watchPollMs: options.rollouts.watchPollMs } : {}),
+  });
   registerSegmentRoutes(app, services.segments);
   registerAuditRoutes(app, database);
   registerDeliveryRoutes(app, { snapshots, hub, decisions }, options.delivery);
   await app.ready();
   await services.environments.ensureDefaults({ principal: SYSTEM });
+  if (options.rollouts?.run) rolloutDriver.start();
 
   return {
     app,
+    database,
     services,
     routes,
     async close() {
       draining = true;
+      await rolloutDriver.stop();
       hub.close();
       snapshots.close();
       await app.close();

@@ -10,6 +10,7 @@ import { registerDiffCommand } from './diff-command.js';
 import { registerEvalCommand } from './eval-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerFlagsCommand } from './flags-command.js';
+import { registerRolloutCommand } from './rollout-command.js';
 import { run } from './run.js';
 import { registerServerCommand } from './server-command.js';
 import { registerValidateCommand } from './validate-command.js';
@@ -28,5 +29,6 @@ registerDiffCommand(program);
 registerExportCommand(program);
 registerFlagsCommand(program);
 registerAuditCommand(program);
+registerRolloutCommand(program);
 
 await run(program, process.argv);

@@ -6,7 +6,7 @@ import { CliError } from './cli-error.js';
 export function registerServerCommand(program: Command): void {
   program
     .command('server')
-    .description('run the control plane: API, SDK delivery, audit log')
+    .description('run the control plane: API, SDK delivery, audit log, the rollout driver')
     .option('--port <port>', 'port to listen on', '4242')
     .option('--host <host>', 'address to listen on', '0.0.0.0')
     .option(
@@ -15,6 +15,7 @@ export function registerServerCommand(program: Command): void {
       'sqlite:./data/pitboss.db',
     )
     .option('--log-level <level>', 'pino log level', 'info')
+    .option('--router <kind>', 'traffic router rollouts drive: nop (records the desired routing only)', 'nop')
     .option(
       '--cors-origin <origins>',
       'comma-separated origins whose pages may call the SDK routes (browser SDK), or *; also PITBOSS_CORS_ORIGINS',
@@ -25,6 +26,7 @@ export function registerServerCommand(program: Command): void {
         host: string;
         database: string;
         logLevel: string;
+        router: string;
         corsOrigin?: string;
       }) => {
         const port = Number(opts.port);
@@ -36,6 +38,7 @@ export function registerServerCommand(program: Command): void {
           host: opts.host,
           database: opts.database,
           logLevel: opts.logLevel,
+          router: opts.router,
           corsOrigins: (opts.corsOrigin ?? process.env.PITBOSS_CORS_ORIGINS ?? '')
             .split(',')
             .map((o) => o.trim())

@@ -1,9 +1,21 @@
 import type { Diagnostic, DocumentPath, Segment } from '@pitboss/engine';
+import type { AnalysisTemplate } from '../analysis/analysis-template.js';
+import { readAnalysisTemplate } from '../analysis/read-analysis-template.js';
 import { PitbossError } from '../errors.js';
 import { type Preset, type PresetProblem, readPreset } from '../presets/preset.js';
+import { readRollout } from '../rollouts/read-rollout.js';
+import type { Rollout } from '../rollouts/rollout.js';
 
-/** The kinds of GitOps document, in the order `apply` handles them. */
-export const DOCUMENT_KINDS = ['Environment', 'Segment', 'Flag', 'Preset'] as const;
+/** The kinds of GitOps document, in the order `apply` handles them (templates before the rollouts using them). */
+export const DOCUMENT_KINDS = [
+  'Environment',
+  'Segment',
+  'Flag',
+  'Preset',
+  'AnalysisTemplate',
+  'ClusterAnalysisTemplate',
+  'Rollout',
+] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /**
@@ -47,11 +59,28 @@ export interface PresetDocument {
   readonly preset: Preset;
 }
 
+/** An `AnalysisTemplate` or `ClusterAnalysisTemplate` document, read by analysis/read-analysis-template.ts. */
+export interface TemplateDocument {
+  readonly index: number;
+  readonly kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+  readonly doc: unknown;
+  readonly template: AnalysisTemplate;
+}
+
+/** A `Rollout` document, read by rollouts/read-rollout.ts (its templates are resolved when it is applied). */
+export interface RolloutDocument {
+  readonly index: number;
+  readonly doc: unknown;
+  readonly rollout: Rollout;
+}
+
 export interface SortedDocuments {
   readonly environments: readonly EnvironmentDocument[];
   readonly segments: readonly SegmentDocument[];
   readonly flags: readonly FlagDocument[];
   readonly presets: readonly PresetDocument[];
+  readonly templates: readonly TemplateDocument[];
+  readonly rollouts: readonly RolloutDocument[];
   readonly diagnostics: readonly DocumentDiagnostic[];
 }
 
@@ -70,6 +99,8 @@ export function sortDocuments(documents: readonly unknown[]): SortedDocuments {
     segments: [] as SegmentDocument[],
     flags: [] as FlagDocument[],
     presets: [] as PresetDocument[],
+    templates: [] as TemplateDocument[],
+    rollouts: [] as RolloutDocument[],
     diagnostics: [] as DocumentDiagnostic[],
   };
   const seen = new Set<string>();
@@ -95,6 +126,10 @@ export function sortDocuments(documents: readonly unknown[]): SortedDocuments {
       problem(doc.kind === undefined ? [] : ['kind'], code, message),
     );
     if (kind === undefined) return;
+    if (kind === 'Rollout' || kind === 'AnalysisTemplate' || kind === 'ClusterAnalysisTemplate') {
+      readRolloutKind(raw, kind, index, seen, out);
+      return;
+    }
     const key = kind === 'Flag' ? (doc.key ?? doc.feature) : doc.key;
     if (typeof key !== 'string') {
       problem(
@@ -134,6 +169,50 @@ export function sortDocuments(documents: readonly unknown[]): SortedDocuments {
 }
 
 type Problem = (path: DocumentPath, code: Diagnostic['code'], message: string, kind?: DocumentKind) => void;
+
+/**
+ * Rollouts and analysis templates are read by their own modules (the API reads them the same way): their
+ * diagnostics already carry paths inside the document. Both template kinds share one namespace of names.
+ */
+function readRolloutKind(
+  raw: unknown,
+  kind: 'Rollout' | 'AnalysisTemplate' | 'ClusterAnalysisTemplate',
+  index: number,
+  seen: Set<string>,
+  out: { templates: TemplateDocument[]; rollouts: RolloutDocument[]; diagnostics: DocumentDiagnostic[] },
+): void {
+  const read =
+    kind === 'Rollout'
+      ? (() => {
+          const r = readRollout(raw);
+          return { name: r.rollout?.name, diagnostics: r.diagnostics, rollout: r.rollout };
+        })()
+      : (() => {
+          const r = readAnalysisTemplate(raw);
+          return { name: r.template?.name, diagnostics: r.diagnostics, template: r.template };
+        })();
+  const named = read.name === undefined ? {} : { key: read.name };
+  const errors = read.diagnostics.filter((d) => d.severity === 'error');
+  for (const d of errors) out.diagnostics.push({ ...d, document: index, kind, ...named });
+  if (errors.length > 0 || read.name === undefined) return;
+  const space = kind === 'Rollout' ? 'Rollout' : 'AnalysisTemplate';
+  if (seen.has(`${space}:${read.name}`)) {
+    out.diagnostics.push({
+      severity: 'error',
+      code: 'CONFIG_DUPLICATE_KEY',
+      message: `${kind} '${read.name}' is defined by an earlier document too`,
+      path: ['metadata', 'name'],
+      document: index,
+      kind,
+      key: read.name,
+    });
+    return;
+  }
+  seen.add(`${space}:${read.name}`);
+  if ('rollout' in read && read.rollout) out.rollouts.push({ index, doc: raw, rollout: read.rollout });
+  if ('template' in read && read.template && kind !== 'Rollout')
+    out.templates.push({ index, kind, doc: raw, template: read.template });
+}
 
 function readKind(
   value: unknown,

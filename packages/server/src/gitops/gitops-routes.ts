@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { mutationContext } from '../api/request-context.js';
 import type { Mutations } from '../mutation.js';
+import type { RolloutService } from '../rollouts/rollout-service.js';
 import type { Schema } from '../storage/schema.js';
 import { type ApplyRequest, GitopsService } from './gitops-service.js';
 
@@ -13,8 +14,13 @@ const APPLY_BODY_LIMIT = 16 << 20;
  * their GitOps locks and is the one path through those locks, so it is at least as strong as the admin routes
  * for environments; the automation that runs `pitboss apply` holds an admin token for that reason.
  */
-export function registerGitopsRoutes(app: FastifyInstance, db: Kysely<Schema>, mutations: Mutations): void {
-  const gitops = new GitopsService(db, mutations);
+export function registerGitopsRoutes(
+  app: FastifyInstance,
+  db: Kysely<Schema>,
+  mutations: Mutations,
+  rollouts?: RolloutService,
+): void {
+  const gitops = new GitopsService(db, mutations, rollouts);
 
   app.post('/api/v1/apply', {
     config: { auth: { role: 'admin' } },
@@ -22,7 +28,7 @@ export function registerGitopsRoutes(app: FastifyInstance, db: Kysely<Schema>, m
     schema: {
       tags: ['gitops'],
       summary:
-        'Apply documents (kind: Environment | Segment | Flag | Preset) as the desired state, in one transaction; dryRun plans only',
+        'Apply documents (kind: Environment | Segment | Flag | Preset | AnalysisTemplate | ClusterAnalysisTemplate | Rollout) as the desired state, in one transaction; dryRun plans only',
       body: {
         type: 'object',
         additionalProperties: false,

@@ -6,6 +6,7 @@ import { changedEnvironments } from '../flags/flag-service.js';
 import { flagStore } from '../flags/flag-store.js';
 import type { MutationContext, Mutations } from '../mutation.js';
 import { presetStore } from '../presets/preset-store.js';
+import type { RolloutService } from '../rollouts/rollout-service.js';
 import { segmentStore } from '../segments/segment-store.js';
 import type { Tx } from '../storage/database.js';
 import type { Schema } from '../storage/schema.js';
@@ -13,6 +14,7 @@ import { type DocumentDiagnostic, sortDocuments } from './document-kinds.js';
 import { exportDocuments } from './export-documents.js';
 import { readStoredState } from './gitops-store.js';
 import { type Plan, planApply, type Step } from './plan.js';
+import { planRollouts, type RolloutPlan, writeRollouts } from './rollout-documents.js';
 
 export interface ApplyRequest {
   readonly documents: readonly unknown[];
@@ -41,6 +43,8 @@ export class GitopsService {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly mutations: Mutations,
+    /** Analysis templates and rollouts (`kind: AnalysisTemplate | ClusterAnalysisTemplate | Rollout`). */
+    private readonly rollouts?: RolloutService,
   ) {}
 
   async apply(ctx: MutationContext, request: ApplyRequest): Promise<ApplyResult> {
@@ -48,21 +52,32 @@ export class GitopsService {
     const options = { prune: request.prune === true };
     if (request.dryRun === true) {
       const planned = planApply(await readStoredState(this.db), sorted, { ...options, now: new Date() });
-      assertNoErrors(planned.errors);
-      return { plan: planned.plan, dryRun: true, warnings: planned.warnings };
+      const rollouts = await planRollouts(this.db, sorted, this.rollouts);
+      assertNoErrors([...planned.errors, ...rollouts.errors]);
+      return { plan: withRollouts(planned.plan, rollouts), dryRun: true, warnings: planned.warnings };
     }
     // `via: gitops` is what lets these writes through GitOps-locked environments.
-    return this.mutations.run({ ...ctx, via: 'gitops' }, async (tx, now) => {
+    const result = await this.mutations.run({ ...ctx, via: 'gitops' }, async (tx, now) => {
       const planned = planApply(await readStoredState(tx), sorted, { ...options, now });
-      assertNoErrors(planned.errors);
+      const rollouts = await planRollouts(tx, sorted, this.rollouts);
+      assertNoErrors([...planned.errors, ...rollouts.errors]);
       const at = now.toISOString();
       for (const step of planned.steps) await write(tx, step, at);
+      const rolloutAudit = await writeRollouts(tx, rollouts, now);
       return {
-        result: { plan: planned.plan, dryRun: false, warnings: planned.warnings },
-        audit: planned.steps.map(auditOf),
+        result: {
+          plan: withRollouts(planned.plan, rollouts),
+          dryRun: false,
+          warnings: planned.warnings,
+          started: rollouts.starts.map((s) => s.rollout.name),
+        },
+        audit: [...planned.steps.map(auditOf), ...rolloutAudit],
         ...deliveredChanges(planned.steps),
       };
     });
+    const { started, ...applied } = result;
+    await this.rollouts?.kick(started);
+    return applied;
   }
 
   /** The stored state as documents: environments, segments, flags, presets; applying them back changes nothing. */
@@ -136,6 +151,16 @@ function deliveredChanges(steps: readonly Step[]): { environments?: readonly str
     for (const e of envs) touched.add(e);
   }
   return touched.size === 0 ? {} : { environments: [...touched] };
+}
+
+/** The plan with analysis templates and rollouts added: they are never archived (prune leaves them alone). */
+function withRollouts(plan: Plan, rollouts: RolloutPlan): Plan {
+  return {
+    create: [...plan.create, ...rollouts.create],
+    update: [...plan.update, ...rollouts.update],
+    archive: plan.archive,
+    unchanged: [...plan.unchanged, ...rollouts.unchanged],
+  };
 }
 
 function assertNoErrors(errors: readonly DocumentDiagnostic[]): void {

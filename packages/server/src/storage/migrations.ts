@@ -5,6 +5,7 @@ import { initialSchema } from './migrations/001-initial.js';
 import { decisionLog } from './migrations/002-decision-log.js';
 import { changeRequests } from './migrations/003-change-requests.js';
 import { auditCheckpoints } from './migrations/006-audit-checkpoints.js';
+import { rollouts } from './migrations/007-rollouts.js';
 import type { Schema } from './schema.js';
 
 /**
@@ -17,6 +18,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '002-decision-log': decisionLog,
     '003-change-requests': changeRequests,
     '006-audit-checkpoints': auditCheckpoints(dialect),
+    '007-rollouts': rollouts,
   };
 }
 

@@ -12,6 +12,9 @@ export interface Schema {
   decision_logs: DecisionLogTable;
   change_requests: ChangeRequestTable;
   presets: PresetTable;
+  analysis_templates: AnalysisTemplateTable;
+  rollouts: RolloutTable;
+  rollout_commands: RolloutCommandTable;
 }
 
 export interface EnvironmentTable {
@@ -124,3 +127,61 @@ export interface ChangeRequestTable {
 
 /** A named bundle of flag states across environments (presets/). */
 export type PresetTable = VersionedDocumentTable;
+
+/** An analysis template (analysis/template-store.ts): the document as written and as read, by name. */
+export interface AnalysisTemplateTable {
+  name: string;
+  /** `AnalysisTemplate` or `ClusterAnalysisTemplate`: one namespace of names, the kind is kept for export. */
+  kind: string;
+  /** The document as authored (JSON). */
+  doc: string;
+  /** The normalised `AnalysisTemplate` (JSON). */
+  template: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * A rollout and its controller state (rollouts/rollout-store.ts). `state_version` makes every write of the state
+ * conditional (compare-and-set); `outbox` holds the side effects of the last transition until they are carried out,
+ * so a crash between commit and action replays them; the lease says which replica drives the rollout.
+ */
+export interface RolloutTable {
+  name: string;
+  /** Increases with every start: a new canary version or spec. */
+  revision: number;
+  /** The document as authored (JSON). */
+  doc: string;
+  /** The normalised `Rollout` (JSON). */
+  rollout: string;
+  /** The `ResolvedRollout` the controller runs (JSON): templates are resolved once, at start. */
+  resolved: string;
+  /** The `RolloutState` (JSON). */
+  state: string;
+  /** The state's phase and whether its routing is confirmed (0/1): which rollouts the driver has to look at. */
+  phase: string;
+  route_confirmed: number;
+  state_version: number;
+  /** JSON `{ actions, notifications }` of the last transition, null once carried out. */
+  outbox: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An operator command waiting for the driver's next reconcile of its rollout, oldest first. */
+export interface RolloutCommandTable {
+  rollout: string;
+  seq: number;
+  /** The revision it was given for: a command for an earlier run is dropped. */
+  revision: number;
+  /** The `Command` (JSON). */
+  command: string;
+  /** The `Principal` who gave it (JSON): the transitions it causes are audited under their name. */
+  principal: string;
+  reason: string | null;
+  trace_id: string | null;
+  created_at: string;
+}

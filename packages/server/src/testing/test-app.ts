@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { buildApp, type PitbossApp } from '../api/app.js';
+import { type AppOptions, buildApp, type PitbossApp } from '../api/app.js';
 import type { ApprovalOptions } from '../approvals/protection.js';
 import { type Role, SYSTEM } from '../auth/roles.js';
 import { generateToken } from '../auth/tokens.js';
@@ -56,7 +56,14 @@ export interface Response {
 /** A control plane on a fresh store with one token per role, for integration tests. */
 export async function startTestApp(
   driver: DriverName,
-  options: { url?: string; bus?: ChangeBus; delivery?: DeliveryOptions; approvals?: ApprovalOptions } = {},
+  options: {
+    url?: string;
+    bus?: ChangeBus;
+    delivery?: DeliveryOptions;
+    approvals?: ApprovalOptions;
+    /** The rollout driver's router, providers and clock (tests tick it with `services.rolloutDriver.tickOnce`). */
+    rollouts?: AppOptions['rollouts'];
+  } = {},
 ): Promise<TestApp> {
   const url = options.url ?? freshDatabaseUrl(driver);
   const database = await openDatabase(url);
@@ -65,6 +72,7 @@ export async function startTestApp(
     logger: false,
     ...(options.bus ? { bus: options.bus } : {}),
     ...(options.delivery ? { delivery: options.delivery } : {}),
+    ...(options.rollouts ? { rollouts: options.rollouts } : {}),
     ...options.approvals,
   });
   const issue = async (

@@ -122,7 +122,7 @@ function canaryStage(step: RolloutStep, index: number): Stage {
         flag: step.flag,
         environment: step.environment,
         rollout: step.rollout,
-        description: `setFlag ${step.flag} ${step.rollout} % in ${step.environment}`,
+        description: `setFlag ${step.flag} ${formatFraction(step.rollout)} in ${step.environment}`,
       };
   }
 }
@@ -155,4 +155,9 @@ export function describeRoute(route: RouteState): string {
   if (route.segment !== undefined) parts.push(`segment ${route.segment}`);
   if (route.mirror > 0) parts.push(`mirror ${route.mirror} %`);
   return parts.join(', ');
+}
+
+/** A flag rollout is a fraction 0–1, as in flag rules; people read it as a percentage. */
+function formatFraction(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(4))} %`;
 }

@@ -1,0 +1,70 @@
+import type { Rule } from '@pitboss/engine';
+import type { Principal } from '../auth/roles.js';
+import { PitbossError } from '../errors.js';
+import type { FlagService } from '../flags/flag-service.js';
+import type { RouteSpec, TrafficRouter } from '../routing/router.js';
+import type { Action } from './rollout-state.js';
+
+/** Who the controller's own writes (flag rollouts) are audited as: `system:controller`. */
+export const CONTROLLER: Principal = { kind: 'system', id: 'system', name: 'controller' };
+
+/**
+ * Carries out one action. Every action is idempotent — the same routing set again, a flag rollout set to the
+ * value it already has (no write, no audit entry) — so replaying an outbox after a crash is harmless.
+ */
+export async function carryOut(
+  action: Action,
+  deps: {
+    router: TrafficRouter;
+    route: RouteSpec;
+    flags?: FlagService;
+    rollout: string;
+    stepIndex: number;
+    /** Called between the router calls (the crash-safety test kills the process there). */
+    boundary?: (label: string) => void;
+  },
+): Promise<void> {
+  if (action.kind === 'route') {
+    // Weight first: on a rollback it is what takes players off the canary; segment and mirror follow.
+    await deps.router.setWeight(deps.route, action.route.weight);
+    deps.boundary?.('router:setWeight');
+    await deps.router.setSegment(deps.route, action.route.segment);
+    deps.boundary?.('router:setSegment');
+    await deps.router.setMirror(deps.route, action.route.mirror);
+    return;
+  }
+  if (deps.flags === undefined) throw new PitbossError('UNAVAILABLE', 'no flag service to set flags with');
+  await setFlagRollout(deps.flags, action, `rollout ${deps.rollout} step ${deps.stepIndex}`);
+}
+
+/**
+ * Moves a flag's rollout in one environment through the flag service, so the change is validated, audited
+ * (actor `system:controller`) and delivered to SDKs like any other. The rollout lives in the environment's
+ * unconditional percentage rule (the last rule without `if` that has a `rollout`), added when there is none;
+ * the environment is enabled. `rollout` is a fraction 0–1, as in flag rules (rollouts/read-steps.ts).
+ */
+export async function setFlagRollout(
+  flags: FlagService,
+  action: Extract<Action, { kind: 'setFlag' }>,
+  reason: string,
+): Promise<void> {
+  const view = await flags.get(action.flag);
+  const env = view.flag.environments[action.environment];
+  if (env === undefined)
+    throw new PitbossError('NOT_FOUND', `flag '${action.flag}' has no environment '${action.environment}'`);
+  const fraction = Math.min(1, Math.max(0, action.rollout));
+  const rules: Rule[] = [...env.rules];
+  let index = -1;
+  for (let i = rules.length - 1; i >= 0; i--) {
+    if (rules[i]!.if === undefined && rules[i]!.rollout !== undefined) {
+      index = i;
+      break;
+    }
+  }
+  if (index === -1) rules.push({ rollout: fraction });
+  else rules[index] = { ...rules[index]!, rollout: fraction };
+  await flags.applyStates(
+    { principal: CONTROLLER, via: 'api', reason },
+    { [action.flag]: { [action.environment]: { enabled: true, rules } } },
+  );
+}

@@ -1,0 +1,220 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { mutationContext } from '../api/request-context.js';
+import { emptyBodyAsObject } from '../approvals/change-request-routes.js';
+import type { RolloutService, StartRequest } from './rollout-service.js';
+import type { Command } from './rollout-state.js';
+import type { RolloutView } from './rollout-view.js';
+
+/** Where `watch` hears about changes committed in this process; other replicas' are found by polling. */
+export interface RolloutChanges {
+  onChange(listener: (name: string) => void): () => void;
+}
+
+export interface RolloutRouteOptions {
+  /** How often `watch` re-reads the status when this process committed nothing (other replicas). */
+  readonly watchPollMs?: number;
+  readonly heartbeatMs?: number;
+}
+
+const nameParams = {
+  type: 'object',
+  properties: { name: { type: 'string', maxLength: 253 } },
+  required: ['name'],
+} as const;
+const reasonOnly = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { reason: { type: 'string', maxLength: 1000 } },
+} as const;
+const COMMANDS = {
+  promote: {
+    summary:
+      'Promote: the next step at once (skipping a pause or an analysis); full: straight to 100 %, Healthy',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { full: { type: 'boolean' }, reason: { type: 'string', maxLength: 1000 } },
+    },
+  },
+  pause: { summary: 'Pause where it is until resumed', body: reasonOnly },
+  resume: { summary: 'Resume a paused rollout', body: reasonOnly },
+  abort: { summary: 'Abort: all traffic back to stable (weight 0, canary drained)', body: reasonOnly },
+  retry: { summary: 'Retry an aborted rollout from its first step, with fresh analyses', body: reasonOnly },
+  skip: { summary: 'Skip the current step', body: reasonOnly },
+} as const;
+
+/**
+ * Rollouts and analysis templates: start, status, commands, history, and `watch` (Server-Sent Events, a status
+ * each time it changes). Viewers read; editors start rollouts and give commands.
+ */
+export function registerRolloutRoutes(
+  app: FastifyInstance,
+  rollouts: RolloutService,
+  changes: RolloutChanges | undefined,
+  options: RolloutRouteOptions = {},
+): void {
+  app.get('/api/v1/analysis-templates', {
+    config: { auth: { role: 'viewer' } },
+    schema: { tags: ['rollouts'], summary: 'List analysis templates' },
+    handler: async () => ({ templates: await rollouts.listTemplates() }),
+  });
+
+  app.put('/api/v1/analysis-templates/:name', {
+    config: { auth: { role: 'editor' } },
+    schema: {
+      tags: ['rollouts'],
+      summary:
+        'Create or replace an analysis template (an AnalysisTemplate or ClusterAnalysisTemplate document)',
+      params: nameParams,
+      body: { type: 'object', description: 'the template document, as in docs/rollouts.md' },
+    },
+    handler: async (request) => {
+      const { name } = request.params as { name: string };
+      return rollouts.putTemplate(mutationContext(request), name, request.body);
+    },
+  });
+
+  app.get('/api/v1/rollouts', {
+    config: { auth: { role: 'viewer' } },
+    schema: { tags: ['rollouts'], summary: 'List rollouts with their phase, step and weight' },
+    handler: async () => ({ rollouts: await rollouts.list() }),
+  });
+
+  app.post('/api/v1/rollouts', {
+    config: { auth: { role: 'editor' } },
+    schema: {
+      tags: ['rollouts'],
+      summary:
+        'Start a rollout: a Rollout document, or {rollout, templates} with analysis templates to store first',
+      body: {
+        type: 'object',
+        description: 'a Rollout document, or {rollout: document, templates: [documents]}',
+      },
+    },
+    handler: async (request, reply) => {
+      const body = request.body as Record<string, unknown>;
+      const direct = body.kind !== undefined || !('rollout' in body);
+      const start: StartRequest = direct
+        ? { rollout: body }
+        : { rollout: body.rollout, ...(Array.isArray(body.templates) ? { templates: body.templates } : {}) };
+      const view = await rollouts.start(mutationContext(request), start, direct ? [] : ['rollout']);
+      return reply.status(201).send(view);
+    },
+  });
+
+  app.get('/api/v1/rollouts/:name', {
+    config: { auth: { role: 'viewer' } },
+    schema: {
+      tags: ['rollouts'],
+      summary: 'A rollout: phase, step, weight, and each gate with its verdict and evidence',
+      params: nameParams,
+    },
+    handler: async (request) => rollouts.status((request.params as { name: string }).name),
+  });
+
+  for (const [kind, spec] of Object.entries(COMMANDS) as [
+    keyof typeof COMMANDS,
+    (typeof COMMANDS)[keyof typeof COMMANDS],
+  ][]) {
+    app.post(`/api/v1/rollouts/:name/${kind}`, {
+      config: { auth: { role: 'editor' } },
+      schema: { tags: ['rollouts'], summary: spec.summary, params: nameParams, body: spec.body },
+      preValidation: emptyBodyAsObject,
+      handler: async (request) => {
+        const { name } = request.params as { name: string };
+        const body = (request.body ?? {}) as { full?: boolean; reason?: string };
+        return rollouts.command(mutationContext(request, body.reason), name, toCommand(kind, body));
+      },
+    });
+  }
+
+  app.get('/api/v1/rollouts/:name/history', {
+    config: { auth: { role: 'viewer' } },
+    schema: {
+      tags: ['rollouts'],
+      summary: "The rollout's audit entries, oldest first: starts, commands and every transition",
+      params: nameParams,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { revision: { type: 'integer', minimum: 1 } },
+      },
+    },
+    handler: async (request) => {
+      const { name } = request.params as { name: string };
+      const { revision } = request.query as { revision?: number };
+      return { entries: await rollouts.history(name, revision) };
+    },
+  });
+
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.end();
+  });
+
+  app.get('/api/v1/rollouts/:name/watch', {
+    config: { auth: { role: 'viewer' } },
+    schema: {
+      tags: ['rollouts'],
+      summary: 'Server-Sent Events: the status (event `status`) now and each time it changes',
+      params: nameParams,
+    },
+    handler: async (request, reply) => {
+      const { name } = request.params as { name: string };
+      // An unknown rollout answers 404 as JSON before the stream starts.
+      const first = await rollouts.status(name);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        'x-accel-buffering': 'no',
+      });
+      streams.add(res);
+      let last = '';
+      const send = (view: RolloutView) => {
+        const data = JSON.stringify(view);
+        if (data === last) return;
+        last = data;
+        res.write(`event: status\nid: ${view.stateVersion}\ndata: ${data}\n\n`);
+      };
+      let checking = false;
+      const check = async () => {
+        if (checking) return;
+        checking = true;
+        try {
+          send(await rollouts.status(name));
+        } catch {
+          res.end();
+        } finally {
+          checking = false;
+        }
+      };
+      send(first);
+      const unsubscribe = changes?.onChange((n) => {
+        if (n === name) void check();
+      });
+      const poll = setInterval(() => void check(), options.watchPollMs ?? 1000);
+      // WHATWG HTML §9.2.7: a comment now and then keeps proxies from closing an idle stream.
+      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);
+      res.on('close', () => {
+        unsubscribe?.();
+        clearInterval(poll);
+        clearInterval(heartbeat);
+        streams.delete(res);
+      });
+    },
+  });
+}
+
+function toCommand(kind: keyof typeof COMMANDS, body: { full?: boolean; reason?: string }): Command {
+  switch (kind) {
+    case 'promote':
+      return { kind, full: body.full === true };
+    case 'abort':
+      return body.reason ? { kind, reason: body.reason } : { kind };
+    default:
+      return { kind };
+  }
+}
