@@ -4,6 +4,13 @@ import type { ProviderSpec } from './analysis-template.js';
 export interface Series {
   readonly labels: Readonly<Record<string, string>>;
   readonly value: number | string | boolean;
+  /**
+   * The events behind a ratio or quantile value (requests, deposits), when the provider knows them. With it, a
+   * threshold such as `result >= 0.99` is judged with confidence instead of on the point value (analysis/measure.ts).
+   */
+  readonly samples?: number;
+  /** The histogram behind a quantile value: cumulative counts per upper bound (same unit as the value). */
+  readonly histogram?: { readonly bounds: readonly number[]; readonly counts: readonly number[] };
 }
 
 /** A provider's answer. An empty `series` is "no data", not an error. Never thrown. */
