@@ -1,8 +1,12 @@
 import pino from 'pino';
+import { createProviders } from './analysis/providers/index.js';
 import { buildApp, type PitbossApp } from './api/app.js';
 import { SYSTEM } from './auth/roles.js';
 import { generateToken, tokenKind } from './auth/tokens.js';
 import { PitbossError } from './errors.js';
+import type { GatewayConfig } from './gateway/gateway-config.js';
+import { type RunningGateway, startGateway } from './gateway/index.js';
+import { TrafficStats } from './gateway/traffic-stats.js';
 import { createRouter } from './routing/routers/index.js';
 import { openDatabase } from './storage/database.js';
 
@@ -15,14 +19,24 @@ export interface ServerOptions {
   readonly logLevel?: string;
   /** Origins whose pages may call the SDK routes (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
-  /** The traffic router rollouts drive (routing/routers): `nop` (records only) until the gateway adds one. */
+  /**
+   * The traffic router rollouts drive (routing/routers): `gateway` (the built-in gateway of `gateway`, or a
+   * standalone one through `gatewayAdmin`) or `nop` (records the desired routing only). Default: `gateway` when
+   * the built-in gateway runs, else `nop`.
+   */
   readonly router?: string;
+  /** Runs the built-in gateway in this process; its measurements feed the `builtin` metric provider. */
+  readonly gateway?: { readonly config: GatewayConfig; readonly overrideSecret?: string };
+  /** The admin API of a gateway running as its own process (`pitboss gateway --admin-port`). */
+  readonly gatewayAdmin?: { readonly url: string; readonly token: string };
   /** Where to show a generated admin token; stderr by default, never the log. */
   readonly announce?: (message: string) => void;
 }
 
 export interface RunningServer extends PitbossApp {
   readonly url: string;
+  /** The built-in gateway, when it runs. */
+  readonly gateway?: RunningGateway;
 }
 
 /** Opens the database, builds the app, makes sure an admin can log in, and listens. */
@@ -33,10 +47,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const database = await openDatabase(options.database);
   logger.info({ database: database.displayUrl }, 'database ready');
+  const trafficStats = new TrafficStats();
+  let gateway: RunningGateway | undefined;
   let router: ReturnType<typeof createRouter>;
   try {
-    router = createRouter(options.router ?? 'nop', {});
+    if (options.gateway) {
+      gateway = await startGateway({
+        config: options.gateway.config,
+        trafficStats,
+        logger: logger.child({ component: 'gateway' }),
+        ...(options.gateway.overrideSecret ? { overrideSecret: options.gateway.overrideSecret } : {}),
+      });
+      logger.info({ url: gateway.url }, 'gateway listening');
+    }
+    router = createRouter(options.router ?? (gateway ? 'gateway' : 'nop'), {
+      ...(gateway ? { gateway: gateway.gateway } : {}),
+      ...(options.gatewayAdmin ? { gatewayAdmin: options.gatewayAdmin } : {}),
+    });
   } catch (e) {
+    await gateway?.close();
     await database.close();
     throw e;
   }
@@ -44,12 +73,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     database,
     logger,
     delivery: { corsOrigins: options.corsOrigins ?? [] },
-    // The rollout driver runs in every replica; leases decide which one drives each rollout.
-    rollouts: { router, run: true },
+    // The rollout driver runs in every replica; leases decide which one drives each rollout. The builtin metric
+    // provider reads what this process's gateway measured.
+    rollouts: { router, run: true, providers: createProviders({ trafficStats }) },
   });
-  await bootstrapAdmin(pitboss, options);
+  const close = pitboss.close;
+  const withGateway: PitbossApp = gateway
+    ? {
+        ...pitboss,
+        async close() {
+          await close();
+          await gateway.close();
+        },
+      }
+    : pitboss;
+  await bootstrapAdmin(withGateway, options);
   const address = await pitboss.app.listen({ port: options.port, host: options.host });
-  return { ...pitboss, url: address };
+  return { ...withGateway, url: address, ...(gateway ? { gateway } : {}) };
 }
 
 /**

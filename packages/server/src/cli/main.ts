@@ -10,6 +10,7 @@ import { registerDiffCommand } from './diff-command.js';
 import { registerEvalCommand } from './eval-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerFlagsCommand } from './flags-command.js';
+import { registerGatewayCommand } from './gateway-command.js';
 import { registerRolloutCommand } from './rollout-command.js';
 import { run } from './run.js';
 import { registerServerCommand } from './server-command.js';
@@ -30,5 +31,6 @@ registerExportCommand(program);
 registerFlagsCommand(program);
 registerAuditCommand(program);
 registerRolloutCommand(program);
+registerGatewayCommand(program);
 
 await run(program, process.argv);

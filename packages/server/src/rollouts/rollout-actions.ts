@@ -25,12 +25,13 @@ export async function carryOut(
   },
 ): Promise<void> {
   if (action.kind === 'route') {
+    const route: RouteSpec = { ...deps.route, rolloutStep: deps.stepIndex };
     // Weight first: on a rollback it is what takes players off the canary; segment and mirror follow.
-    await deps.router.setWeight(deps.route, action.route.weight);
+    await deps.router.setWeight(route, action.route.weight);
     deps.boundary?.('router:setWeight');
-    await deps.router.setSegment(deps.route, action.route.segment);
+    await deps.router.setSegment(route, action.route.segment);
     deps.boundary?.('router:setSegment');
-    await deps.router.setMirror(deps.route, action.route.mirror);
+    await deps.router.setMirror(route, action.route.mirror);
     return;
   }
   if (deps.flags === undefined) throw new PitbossError('UNAVAILABLE', 'no flag service to set flags with');

@@ -15,6 +15,8 @@ export interface RouteSpec {
   readonly canary: Upstreams;
   /** Context attribute players are bucketed by, so each keeps their version while the weight grows. */
   readonly stickiness: string;
+  /** The rollout step applying this routing: routers that measure label their metrics with it (`rollout_step`). */
+  readonly rolloutStep?: number;
 }
 
 /** What the router should be doing for a service. */

@@ -50,6 +50,6 @@ describe('createRouter', () => {
 
   it('refuses unknown kinds', () => {
     expect(() => createRouter('istio')).toThrow(PitbossError);
-    expect(() => createRouter('istio')).toThrow("unknown traffic router 'istio' (known: nop)");
+    expect(() => createRouter('istio')).toThrow("unknown traffic router 'istio' (known: nop, gateway)");
   });
 });
