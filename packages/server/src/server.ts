@@ -49,7 +49,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   logger.info({ database: database.displayUrl }, 'database ready');
   const trafficStats = new TrafficStats();
   let gateway: RunningGateway | undefined;
-  let router: ReturnType<typeof createRouter>;
+  let pitboss: PitbossApp;
   try {
     if (options.gateway) {
       gateway = await startGateway({
@@ -60,23 +60,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
       logger.info({ url: gateway.url }, 'gateway listening');
     }
-    router = createRouter(options.router ?? (gateway ? 'gateway' : 'nop'), {
+    const router = createRouter(options.router ?? (gateway ? 'gateway' : 'nop'), {
       ...(gateway ? { gateway: gateway.gateway } : {}),
       ...(options.gatewayAdmin ? { gatewayAdmin: options.gatewayAdmin } : {}),
+    });
+    pitboss = await buildApp({
+      database,
+      logger,
+      delivery: { corsOrigins: options.corsOrigins ?? [] },
+      // The rollout driver runs in every replica; leases decide which one drives each rollout. The builtin
+      // metric provider reads what this process's gateway measured.
+      rollouts: { router, run: true, providers: createProviders({ trafficStats }) },
     });
   } catch (e) {
     await gateway?.close();
     await database.close();
     throw e;
   }
-  const pitboss = await buildApp({
-    database,
-    logger,
-    delivery: { corsOrigins: options.corsOrigins ?? [] },
-    // The rollout driver runs in every replica; leases decide which one drives each rollout. The builtin metric
-    // provider reads what this process's gateway measured.
-    rollouts: { router, run: true, providers: createProviders({ trafficStats }) },
-  });
   const close = pitboss.close;
   const withGateway: PitbossApp = gateway
     ? {
@@ -87,8 +87,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         },
       }
     : pitboss;
-  await bootstrapAdmin(withGateway, options);
-  const address = await pitboss.app.listen({ port: options.port, host: options.host });
+  let address: string;
+  try {
+    await bootstrapAdmin(withGateway, options);
+    address = await pitboss.app.listen({ port: options.port, host: options.host });
+  } catch (e) {
+    // The gateway's listening socket would keep the process alive after a failed start (`pitboss server` hangs).
+    await withGateway.close().catch(() => {});
+    throw e;
+  }
   return { ...withGateway, url: address, ...(gateway ? { gateway } : {}) };
 }
 
