@@ -81,6 +81,10 @@ describe('recordMeasurement: one metric, status after a sequence', () => {
     ['count reached with a success: Successful', { count: 3 }, 'nss', 'Successful'],
     ['count reached undecided: Inconclusive', { count: 3 }, 'nuu', 'Inconclusive'],
     ['count reached with failures within limit', { count: 3, failureLimit: 1 }, 'fss', 'Successful'],
+    ['errors do not use up count (an outage never completes a step)', { count: 3 }, 'seee', 'Running'],
+    ['count reached once enough measurements answered', { count: 3 }, 'seess', 'Successful'],
+    ['never completes during a shared incident (nothing promoted mid-incident)', { count: 3 }, 'sxxxx', 'Running'],
+    ['completes on the first measurement after the incident', { count: 3 }, 'sxxxs', 'Successful'],
     ['measurements after a verdict are ignored', { count: 2 }, 'ssffff', 'Successful'],
     ['failure beats count on the last measurement', { count: 2 }, 'sf', 'Failed'],
     ['dry run never fails the run', { dryRun: true }, 'ffff', 'Successful'],
@@ -143,6 +147,13 @@ describe('run flags and assessment', () => {
   it('prunes failure times to the window', () => {
     const run = play({ window: { failures: 5, withinMs: 30_000 } }, 'fsfsfsfsf');
     expect(run.metrics[0]!.recentFailures).toEqual([at(60), at(80)].map((d) => d.toISOString()));
+  });
+
+  it('names the metric once, also when the measurement already does', () => {
+    const met = metric({ name: 'm' });
+    const named = { ...m('f', T0), message: 'm: 97 % fails result >= 0.99' };
+    const run = recordMeasurement(startRun('r', [met], T0), met, named, T0);
+    expect(run.message).toBe('m: 97 % fails result >= 0.99 (1 failed measurements, limit 0)');
   });
 
   it('an undecided verdict carries the advice', () => {

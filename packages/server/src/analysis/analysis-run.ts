@@ -166,7 +166,7 @@ function applyMeasurement(
     ),
     nextAt: undefined,
     measurements: keepLast(s.measurements, m),
-    message: `${metric.name}: ${m.message}`,
+    message: named(metric, m),
   };
   const verdict = judge(next, metric, m);
   next.status = verdict?.status ?? (next.status === 'Error' ? 'Running' : next.status);
@@ -188,7 +188,7 @@ function judge(
   metric: ResolvedMetric,
   m: Measurement,
 ): { status: MetricStatus; message: string } | undefined {
-  const last = `${metric.name}: ${m.message}`;
+  const last = named(metric, m);
   if (m.phase === 'failure') {
     if (metric.hardStop) return { status: 'Failed', message: `${last} (hard stop)` };
     const limit = effectiveFailureLimit(metric);
@@ -214,12 +214,20 @@ function judge(
   if (s.inconclusive > metric.inconclusiveLimit) {
     return { status: 'Inconclusive', message: `${last} (${s.inconclusive} inconclusive measurements)` };
   }
-  if (metric.count !== undefined && s.taken >= metric.count) {
+  // Errors do not use up `count` (Argo counts only measurements that answered): otherwise an outage near the end
+  // of a step would let a single earlier success promote it while the provider is down. Likewise a metric never
+  // completes on a shared-incident measurement: nothing is promoted in the middle of a platform-wide incident.
+  if (metric.count !== undefined && m.reason !== 'sharedIncident' && s.taken - s.errors >= metric.count) {
     return s.successful > 0
       ? { status: 'Successful', message: `${metric.name}: ${s.successful} of ${s.taken} measurements passed` }
       : { status: 'Inconclusive', message: undecidedMessage(s) };
   }
   return undefined;
+}
+
+/** The measurement's message under the metric's name; `measure` already names it, so it is not named twice. */
+function named(metric: ResolvedMetric, m: Measurement): string {
+  return m.message.startsWith(`${metric.name}: `) ? m.message : `${metric.name}: ${m.message}`;
 }
 
 function undecidedMessage(s: MetricRunState): string {

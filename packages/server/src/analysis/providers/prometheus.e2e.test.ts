@@ -1,21 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderSpec } from '../analysis-template.js';
 import type { QueryResult, Series } from '../provider.js';
 import { PrometheusProvider } from './prometheus.js';
+import {
+  PROMETHEUS_SKIPPED,
+  PrometheusProcess,
+  runPrometheusTests as run,
+  WAIT_MS,
+  waitFor,
+} from './testing/prometheus-process.js';
 
-// A real Prometheus (Debian's `prometheus` package; `.ci/run` installs it) on its own port and storage, scraping
-// a small test service every second. It never uses the packaged service or port 9090, which may be running.
-const PROMETHEUS = '/usr/bin/prometheus';
-const available = existsSync(PROMETHEUS);
-// In CI the binary must be there: a missing one fails the run instead of skipping quietly.
-const run = available || Boolean(process.env.CI);
-const WAIT_MS = 60_000;
+// A real Prometheus (testing/prometheus-process.ts) on its own port and storage, scraping a small test service
+// every second.
 
 /** Fixed counters (exact answers) plus one that grows with every scrape (for `rate`). */
 function exposition(scrapes: number): string {
@@ -41,56 +39,23 @@ function exposition(scrapes: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  died: () => string | undefined,
-): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const exit = died();
-    if (exit) throw new Error(`prometheus exited while waiting for ${what}: ${exit}`);
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what} (${WAIT_MS} ms); last problem: ${String(last)}`);
-}
-
 const byPsp = (series: readonly Series[]) =>
   Object.fromEntries(series.map((s) => [s.labels.psp ?? '', s.value]));
 
 describe.skipIf(!run)(
   run
     ? 'prometheus provider against a real Prometheus'
-    : `prometheus provider against a real Prometheus — SKIPPED: ${PROMETHEUS} is absent (apt-get install prometheus; .ci/run does)`,
+    : `prometheus provider against a real Prometheus — ${PROMETHEUS_SKIPPED}`,
   () => {
-    let dir: string;
     let service: http.Server;
-    let prometheus: ChildProcess | undefined;
-    let exited: string | undefined;
-    let stderr = '';
-    let address: string;
+    let prometheus: PrometheusProcess | undefined;
     let spec: ProviderSpec;
+    const died = () => prometheus?.exited;
     const provider = new PrometheusProvider();
     const query = (q: string): Promise<QueryResult> => provider.query(spec, q, new Date());
 
     beforeAll(
       async () => {
-        dir = mkdtempSync(join(tmpdir(), 'pitboss-prometheus-'));
         let scrapes = 0;
         service = http.createServer((req, res) => {
           if (req.url !== '/metrics') return res.writeHead(404).end();
@@ -99,47 +64,8 @@ describe.skipIf(!run)(
         });
         await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
         const target = `127.0.0.1:${(service.address() as AddressInfo).port}`;
-        writeFileSync(
-          join(dir, 'prometheus.yml'),
-          [
-            'global:',
-            '  scrape_interval: 1s',
-            '  scrape_timeout: 1s',
-            'scrape_configs:',
-            '  - job_name: pitboss-e2e',
-            '    static_configs:',
-            `      - targets: ['${target}']`,
-            '',
-          ].join('\n'),
-        );
-        const port = await freePort();
-        address = `http://127.0.0.1:${port}`;
-        spec = { kind: 'prometheus', address, timeoutMs: 5_000, headers: {} };
-        prometheus = spawn(
-          PROMETHEUS,
-          [
-            `--config.file=${join(dir, 'prometheus.yml')}`,
-            `--storage.tsdb.path=${join(dir, 'data')}`,
-            `--web.listen-address=127.0.0.1:${port}`,
-            '--log.level=warn',
-          ],
-          // Its own process group, so afterAll can stop it and anything it started.
-          { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
-        );
-        prometheus.stderr?.on('data', (b: Buffer) => {
-          stderr = (stderr + b.toString()).slice(-4_000);
-        });
-        prometheus.on('error', (e) => {
-          exited = `cannot start ${PROMETHEUS}: ${e.message}`;
-        });
-        prometheus.on('exit', (code, signal) => {
-          exited ??= `exit code ${code}, signal ${signal}; stderr: ${stderr}`;
-        });
-        await waitFor(
-          'readiness',
-          async () => ((await fetch(`${address}/-/ready`)).ok ? true : undefined),
-          () => exited,
-        );
+        prometheus = await PrometheusProcess.start({ targets: [target] });
+        spec = { kind: 'prometheus', address: prometheus.address, timeoutMs: 5_000, headers: {} };
         // Data appears after the first scrapes; poll until every PSP of v2 is there.
         await waitFor(
           'the first scrapes',
@@ -147,33 +73,15 @@ describe.skipIf(!run)(
             const r = await query('sum by (psp) (pitboss_e2e_deposits_total{version="v2"})');
             return r.ok && r.series.length === 2 ? true : undefined;
           },
-          () => exited,
+          died,
         );
       },
       2 * WAIT_MS + 10_000,
     );
 
     afterAll(async () => {
-      const child = prometheus;
-      if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-        const killer = setTimeout(() => {
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }, 10_000);
-        await gone;
-        clearTimeout(killer);
-      }
+      await prometheus?.close();
       await new Promise<void>((resolve) => (service ? service.close(() => resolve()) : resolve()));
-      if (dir) rmSync(dir, { recursive: true, force: true });
     }, 30_000);
 
     it('answers an instant vector with one series per element and its labels', async () => {
@@ -214,7 +122,7 @@ describe.skipIf(!run)(
             const v = r.ok ? r.series[0]?.value : undefined;
             return typeof v === 'number' && v > 0 ? v : undefined;
           },
-          () => exited,
+          died,
         );
         expect(value).toBeGreaterThan(0);
       },
