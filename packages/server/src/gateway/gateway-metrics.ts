@@ -55,7 +55,7 @@ export class GatewayMetrics {
     );
     this.rtt = new FastHistogram(
       'pitboss_gateway_ws_rtt_seconds',
-      'WebSocket ping to pong round trip between the gateway and the player',
+      'WebSocket ping to pong round trip: side="upstream" gateway to the version (what ws_rtt_p95 gates on), side="client" gateway to the player',
       this.registry,
       RTT_BUCKETS,
     );
@@ -110,13 +110,25 @@ export class GatewayMetrics {
     this.duration.observe(child.duration, m.latencyMs / 1000);
   }
 
-  wsRtt(service: string, version: string, rolloutStep: number | undefined, rttMs: number): void {
-    this.stats?.recordWsRtt({ service, version, rttMs });
+  /**
+   * One WebSocket ping/pong round trip. `upstream` (gateway ↔ the version's server) is what a release changes: it
+   * goes to TrafficStats (the builtin `ws_rtt_p95`) and the histogram. `client` (gateway ↔ player) measures the
+   * player's network, not the release: histogram only, under `side="client"`, so the two never mix.
+   */
+  wsRtt(
+    service: string,
+    version: string,
+    rolloutStep: number | undefined,
+    rttMs: number,
+    side: 'upstream' | 'client',
+  ): void {
+    if (side === 'upstream') this.stats?.recordWsRtt({ service, version, rttMs });
     const step = rolloutStep === undefined ? '' : String(rolloutStep);
-    const cell = this.rtt.cell(`${service}\u0000${version}\u0000${step}`, {
+    const cell = this.rtt.cell(`${service}\u0000${version}\u0000${step}\u0000${side}`, {
       service,
       version,
       rollout_step: step,
+      side,
     });
     this.rtt.observe(cell, rttMs / 1000);
   }

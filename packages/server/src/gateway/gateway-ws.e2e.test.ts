@@ -94,7 +94,7 @@ describe('WebSocket proxying', () => {
     while (!upstream.wsCloses.includes(4100)) await new Promise((r) => setTimeout(r, 5));
   });
 
-  it('records the RTT from ping/pong and counts open connections per version', async () => {
+  it('records the RTT from ping/pong (upstream and client legs) and counts open connections per version', async () => {
     gw.gateway.applyRoute('table', { weight: 0, mirror: 0 });
     const p = await player({ 'x-player-id': 'p-4' });
     while (stats.queryWsRtt(all()).find((g) => g.labels.version === 'v1') === undefined)
@@ -109,8 +109,10 @@ describe('WebSocket proxying', () => {
     });
     const metrics = await gw.gateway.metrics.registry.metrics();
     expect(metrics).toMatch(
-      /pitboss_gateway_ws_rtt_seconds_count\{service="table",version="v1",rollout_step=""\} [1-9]/,
+      /pitboss_gateway_ws_rtt_seconds_count\{service="table",version="v1",rollout_step="",side="upstream"\} [1-9]/,
     );
+    while (!/side="client"\} [1-9]/.test(await gw.gateway.metrics.registry.metrics()))
+      await new Promise((r) => setTimeout(r, 10));
     p.ws.close();
     await once(p.ws, 'close');
     while (

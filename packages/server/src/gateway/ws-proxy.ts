@@ -9,7 +9,10 @@ import { type Routed, routeRequest } from './request-routing.js';
 import type { ServiceRuntime } from './service-runtime.js';
 
 export interface WsOptions {
-  /** Ping the player this often and record the RTT from the pong; 0: never. */
+  /**
+   * Ping both legs of every proxied connection this often: the upstream's pong gives the version's RTT
+   * (`ws_rtt`), the player's the client RTT (`side="client"`, Prometheus only); 0: never.
+   */
   readonly pingIntervalMs: number;
 }
 
@@ -185,21 +188,24 @@ export class WsProxy {
     player.on('error', () => upstream.terminate());
     upstream.on('error', () => player.terminate());
 
-    let pingSentAt: number | undefined;
-    const timer =
+    // Both legs are pinged on the same interval. The upstream's pong times the version itself (a slow build shows
+    // here): that is the version's `ws_rtt`. The player's pong times the player's network: kept apart (client).
+    const pingers =
       this.options.pingIntervalMs > 0
+        ? [
+            rttPinger(upstream, (ms) =>
+              metrics.wsRtt(svc.name, version, svc.route.rolloutStep, ms, 'upstream'),
+            ),
+            rttPinger(player, (ms) => metrics.wsRtt(svc.name, version, svc.route.rolloutStep, ms, 'client')),
+          ]
+        : [];
+    const timer =
+      pingers.length > 0
         ? setInterval(() => {
-            if (player.readyState !== WebSocket.OPEN || pingSentAt !== undefined) return;
-            pingSentAt = performance.now();
-            player.ping();
+            for (const ping of pingers) ping();
           }, this.options.pingIntervalMs)
         : undefined;
     timer?.unref();
-    player.on('pong', () => {
-      if (pingSentAt === undefined) return;
-      metrics.wsRtt(svc.name, version, svc.route.rolloutStep, performance.now() - pingSentAt);
-      pingSentAt = undefined;
-    });
     let counted = true;
     const done = () => {
       clearInterval(timer);
@@ -211,6 +217,27 @@ export class WsProxy {
     player.once('close', done);
     upstream.once('close', done);
   }
+}
+
+/**
+ * Pings `ws` when asked (one ping in flight at a time) and reports the round trip when its pong comes back. The
+ * ping carries a sequence number and only a pong echoing it counts (RFC 6455 §5.5.3), so an unsolicited pong
+ * (a heartbeat some servers send) is not taken for an answer. A ping still unanswered at the next tick is not
+ * repeated: its late pong reports the whole wait.
+ */
+function rttPinger(ws: WebSocket, report: (rttMs: number) => void): () => void {
+  let seq = 0;
+  let inFlight: { payload: string; sentAt: number } | undefined;
+  ws.on('pong', (data: Buffer) => {
+    if (inFlight === undefined || data.toString() !== inFlight.payload) return;
+    report(performance.now() - inFlight.sentAt);
+    inFlight = undefined;
+  });
+  return () => {
+    if (ws.readyState !== WebSocket.OPEN || inFlight !== undefined) return;
+    inFlight = { payload: `pitboss-rtt-${++seq}`, sentAt: performance.now() };
+    ws.ping(inFlight.payload);
+  };
 }
 
 /**

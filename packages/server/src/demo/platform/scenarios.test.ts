@@ -164,4 +164,29 @@ describe('scenarios', () => {
     expect(median).toBeGreaterThan(170);
     expect(median).toBeLessThan(235);
   });
+
+  it('ws-regression: the delay is on the protocol pong itself, so a pinging gateway sees v2 slower than v1', async () => {
+    const rtts: Record<string, number[]> = {};
+    for (const version of ['v1', 'v2']) {
+      // Real waits here: the round trip is what a gateway's ping measures.
+      const s = await platform.start('game-gateway', version, 'ws-regression', {
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      });
+      const ws = new WebSocket(`${s.url.replace('http', 'ws')}/games/ws`);
+      await new Promise((resolve) => ws.once('open', resolve));
+      rtts[version] = [];
+      for (let i = 0; i < 5; i++) {
+        const sent = performance.now();
+        const pong = new Promise<Buffer>((resolve) => ws.once('pong', resolve));
+        ws.ping(`rtt-${i}`);
+        expect((await pong).toString()).toBe(`rtt-${i}`); // the payload is echoed, as RFC 6455 asks
+        rtts[version]!.push(performance.now() - sent);
+      }
+      ws.close();
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] as number;
+    expect(median(rtts.v2!)).toBeGreaterThan(100);
+    expect(median(rtts.v1!)).toBeLessThan(100);
+    expect(median(rtts.v2!)).toBeGreaterThan(median(rtts.v1!));
+  });
 });

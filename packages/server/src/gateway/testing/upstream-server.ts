@@ -25,11 +25,16 @@ export interface TestUpstream {
   close(): Promise<void>;
 }
 
+export interface UpstreamOptions {
+  /** Answer WebSocket protocol pings this late (a slow build); absent: at once (ws' automatic pong). */
+  readonly pongDelayMs?: number;
+}
+
 /**
  * A real node:http upstream on an ephemeral port for gateway tests (no mocks of the network). It answers as
  * `version`, records every request, serves `/healthz`, and echoes WebSocket messages prefixed with the version.
  */
-export async function startUpstream(version: string): Promise<TestUpstream> {
+export async function startUpstream(version: string, options: UpstreamOptions = {}): Promise<TestUpstream> {
   const seen: SeenRequest[] = [];
   const state = { healthy: true };
   const wsCloses: number[] = [];
@@ -52,8 +57,15 @@ export async function startUpstream(version: string): Promise<TestUpstream> {
       handler(req, res, body);
     });
   });
-  const wss = new WebSocketServer({ server });
+  const pongDelayMs = options.pongDelayMs;
+  const wss = new WebSocketServer({ server, autoPong: pongDelayMs === undefined });
   wss.on('connection', (ws, req) => {
+    if (pongDelayMs !== undefined)
+      ws.on('ping', (data) => {
+        setTimeout(() => {
+          if (ws.readyState === ws.OPEN) ws.pong(data);
+        }, pongDelayMs).unref();
+      });
     ws.on('message', (data, isBinary) => {
       if (isBinary) ws.send(Buffer.concat([Buffer.from(`${version}:`), data as Buffer]), { binary: true });
       else if (data.toString() === 'close-me') ws.close(4001, 'asked to');
