@@ -42,6 +42,37 @@ const SUITES = [
     about: "API change to on('change') in 1,000 Node SDK clients (separate process from the server)",
     options: { clients: 'value', repeats: 'value', 'warmup-changes': 'value', 'no-write': 'flag' },
   },
+  {
+    name: 'gateway',
+    script: './gateway/run.js',
+    about: 'proxy throughput and added latency: Pitboss gateway vs nginx split_clients vs a bare Node proxy',
+    options: {
+      duration: 'value',
+      rounds: 'value',
+      rate: 'value',
+      connections: 'value',
+      only: 'value',
+      'no-write': 'flag',
+    },
+  },
+  {
+    name: 'detection',
+    script: './detection/run.js',
+    about:
+      'canary analysis: time to rollback and false rollbacks, Pitboss vs Argo-style vs Flagger (simulated)',
+    options: {
+      runs: 'value',
+      'healthy-runs': 'value',
+      weights: 'value',
+      scenarios: 'value',
+      only: 'value',
+      seed: 'value',
+      workers: 'value',
+      'cmp-tolerance': 'value',
+      'cmp-interval': 'value',
+      'no-write': 'flag',
+    },
+  },
 ];
 
 const args = process.argv.slice(2);

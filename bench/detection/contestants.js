@@ -1,5 +1,5 @@
 // The contestants, judging the same simulated traffic:
-// - pitboss, pitboss-cmp: the REAL analysis code (shipped templates → measure() → recordMeasurement() limits and
+// - pitboss, pitboss-cmp, pitboss-slo: the REAL analysis code (shipped templates → measure() → recordMeasurement() limits and
 //   assessment), run as a background analysis from the canary start, queries answered by traffic.js's
 //   SimulatedProvider (see PITBOSS_VARIANTS);
 // - argo: the article's Argo Rollouts configuration: success ≥ 99 % over the last minute, every minute,
@@ -17,18 +17,20 @@ export const PITBOSS_TEMPLATES = [
   'deposit-errors-vs-baseline', // proportions, anytime-valid
   'deposit-latency-vs-baseline', // latency quantiles from buckets, anytime-valid
   'psp-success-collapse', // hard stop: < 50 % at a PSP, baseline-aware
-  'deposit-success-by-psp', // SLO threshold ≥ 99 % per PSP over 5 m, baseline-aware
-  'deposit-latency-p95', // SLO threshold p95 ≤ 400 ms over 1 m, baseline-aware
+  'deposit-success-by-psp', // SLO threshold ≥ 99 % per PSP since the run began, confident, baseline-aware
+  'deposit-latency-p95', // SLO threshold p95 ≤ 400 ms since the run began, confident, baseline-aware
 ];
 
 /**
- * Two Pitboss configurations, judged on the same measurements: `pitboss` uses all five templates above (the
+ * Three Pitboss configurations, judged on the same measurements: `pitboss` uses all five templates above (the
  * comparisons, the hard stop and the article's SLO thresholds), `pitboss-cmp` only the two comparisons and the
- * hard stop — the statistics alone, without absolute thresholds on small samples.
+ * hard stop, `pitboss-slo` only the SLO thresholds (confident: judged on the events behind each value) and the
+ * hard stop — what each kind of gate does on its own.
  */
 export const PITBOSS_VARIANTS = {
   pitboss: PITBOSS_TEMPLATES,
   'pitboss-cmp': ['deposit-errors-vs-baseline', 'deposit-latency-vs-baseline', 'psp-success-collapse'],
+  'pitboss-slo': ['deposit-success-by-psp', 'deposit-latency-p95', 'psp-success-collapse'],
 };
 
 /**

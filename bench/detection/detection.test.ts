@@ -6,7 +6,7 @@ import { loadEnvironment, runOne } from './harness.js';
 type Outcome = { rollbackS: number | null; incidentHolds?: number; culprit?: string };
 type RunResult = Record<string, Outcome> & { errors?: { count: number; first: string } };
 
-const ALL = ['pitboss', 'pitboss-cmp', 'argo', 'flagger'];
+const ALL = ['pitboss', 'pitboss-cmp', 'pitboss-slo', 'argo', 'flagger'];
 const SEED = 424_242;
 
 describe('detection benchmark (small deterministic configuration)', () => {
@@ -25,6 +25,8 @@ describe('detection benchmark (small deterministic configuration)', () => {
       expect(r.pitboss?.rollbackS, `run ${i}`).not.toBeNull();
       expect(r['pitboss-cmp']?.rollbackS, `run ${i}`).not.toBeNull();
       expect(r['pitboss-cmp']?.culprit).toBe('deposit-errors-vs-baseline');
+      // The SLO threshold alone catches it too, once the deposits show it with confidence.
+      expect(r['pitboss-slo']).toMatchObject({ culprit: 'deposit-success-by-psp' });
     }
   });
 
@@ -34,17 +36,22 @@ describe('detection benchmark (small deterministic configuration)', () => {
     expect(r['pitboss-cmp']?.rollbackS).not.toBeNull();
   });
 
-  it('no statistical rollback of a healthy canary in an hour, at every weight', async () => {
+  it('no rollback of a healthy canary in an hour, at every weight, thresholds included', async () => {
+    // Point thresholds rolled back 993 of 1,000 healthy hours at 1 %; confident ones judge the deposits behind them.
     for (const weight of [0.01, 0.05, 0.25]) {
-      const r = await run('healthy', weight, 0);
-      expect(r.errors).toBeUndefined();
-      expect(r['pitboss-cmp']?.rollbackS, `weight ${weight}`).toBeNull();
+      for (let i = 0; i < 2; i++) {
+        const r = await run('healthy', weight, i);
+        expect(r.errors).toBeUndefined();
+        for (const name of ['pitboss', 'pitboss-cmp', 'pitboss-slo'])
+          expect(r[name]?.rollbackS, `${name} at weight ${weight}, run ${i}`).toBeNull();
+      }
     }
   });
 
   it('a shared incident is held, not blamed on the canary; Argo-style rolls back', async () => {
     const r = await run('shared-incident', 0.25, 0);
     expect(r['pitboss-cmp']?.rollbackS).toBeNull();
+    expect(r.pitboss?.rollbackS).toBeNull();
     expect(r.pitboss?.incidentHolds).toBeGreaterThan(0);
     expect(r.argo?.rollbackS).not.toBeNull();
   });

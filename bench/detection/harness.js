@@ -13,7 +13,7 @@ import {
 import { scenarios } from './scenarios.js';
 import { SimulatedProvider, SLOT_MS, Traffic } from './traffic.js';
 
-export const CONTESTANTS = ['pitboss', 'pitboss-cmp', 'argo', 'flagger'];
+export const CONTESTANTS = ['pitboss', 'pitboss-cmp', 'pitboss-slo', 'argo', 'flagger'];
 export const WEIGHTS = [0.01, 0.05, 0.25];
 export const DEFAULTS = { runs: 200, healthyRuns: 1_000, seed: 20_261_127 };
 

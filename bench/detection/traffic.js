@@ -155,7 +155,8 @@ const QUANTILES = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 };
 /**
  * A metric provider answering builtin-grammar queries (parsed by the real `parseBuiltinQuery`) from a Traffic,
  * with the builtin provider's semantics (analysis/providers/builtin.ts): no series when the range has no
- * requests, Prometheus-style interpolated quantiles, cumulative `latency_bucket` series per `le`. It replaces
+ * requests, Prometheus-style interpolated quantiles, cumulative `latency_bucket` series per `le`, and the
+ * evidence behind ratios and quantiles (`samples`, `histogram`, `quantile`) that confident thresholds use. It replaces
  * only the gateway's stats store, which would need a billion `recordRequest` calls for the healthy runs.
  */
 export class SimulatedProvider {
@@ -207,7 +208,8 @@ export class SimulatedProvider {
       case 'successes':
         return [{ labels, value: requests - t.failures(arm, from, to) }];
       case 'success_ratio':
-        return [{ labels, value: (requests - t.failures(arm, from, to)) / requests }];
+        // The requests behind the ratio, as the builtin provider gives them: thresholds judge with confidence.
+        return [{ labels, value: (requests - t.failures(arm, from, to)) / requests, samples: requests }];
       case 'latency_bucket': {
         const le = bucketLabels(arm, q.by, this.tools.bounds);
         const latency = t.latency(arm, from, to);
@@ -220,11 +222,28 @@ export class SimulatedProvider {
       default: {
         const quantile = QUANTILES[q.metric];
         if (quantile === undefined) return [];
-        const value = this.tools.histogramQuantile(quantile, t.latency(arm, from, to), this.tools.bounds);
-        return [{ labels, value }];
+        const latency = t.latency(arm, from, to);
+        const value = this.tools.histogramQuantile(quantile, latency, this.tools.bounds);
+        // The histogram behind the quantile (cumulative, ms, +Inf last), as the builtin provider gives it.
+        let cumulative = 0;
+        const counts = latency.map((n) => (cumulative += n));
+        const histogram = { bounds: histogramBounds(this.tools.bounds), counts };
+        return [{ labels, value, samples: cumulative, histogram, quantile }];
       }
     }
   }
+}
+
+const boundsCache = new Map();
+
+/** The bucket bounds then +Inf, built once per bounds array. */
+function histogramBounds(bounds) {
+  let out = boundsCache.get(bounds);
+  if (out === undefined) {
+    out = Object.freeze([...bounds, Number.POSITIVE_INFINITY]);
+    boundsCache.set(bounds, out);
+  }
+  return out;
 }
 
 const ALL_LABELS = {

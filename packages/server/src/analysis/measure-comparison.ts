@@ -5,6 +5,7 @@ import {
   formatPercent,
   formatRatio,
   groupLabel,
+  roundNicely,
   toNumber,
 } from './measure-format.js';
 import { type MeasureContext, queryArms } from './measure-query.js';
@@ -207,10 +208,4 @@ function advice(r: ComparisonResult, canaryRate: number): string {
       ? ` (~${formatDuration(events / canaryRate)} at ${formatNumber(Number(canaryRate.toFixed(1)))}/s)`
       : '';
   return `needs ~${formatNumber(roundNicely(events))} more canary events${time}: ${remedy}`;
-}
-
-function roundNicely(n: number): number {
-  if (n < 100) return Math.ceil(n);
-  const magnitude = 10 ** (Math.floor(Math.log10(n)) - 1);
-  return Math.ceil(n / magnitude) * magnitude;
 }

@@ -105,6 +105,13 @@ function thousands(n: number): string {
   return n < 0 ? `-${out}` : out;
 }
 
+/** Two significant digits, rounded up: `2,400` for 2,351 (advice about events to come). */
+export function roundNicely(n: number): number {
+  if (n < 100) return Math.ceil(n);
+  const magnitude = 10 ** (Math.floor(Math.log10(n)) - 1);
+  return Math.ceil(n / magnitude) * magnitude;
+}
+
 /** `1.25×`, `12×`. */
 export function formatRatio(ratio: number): string {
   if (ratio >= 1e6) return '≥ 1e6×';

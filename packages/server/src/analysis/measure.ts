@@ -4,10 +4,14 @@ import type { ResolvedMetric } from './analysis-template.js';
 import { compileCondition } from './condition.js';
 import { measureComparison } from './measure-comparison.js';
 import {
+  formatDuration,
+  formatNumber,
+  formatPercent,
   formatValue,
   groupLabel,
   groupSeries,
   isRatioCondition,
+  roundNicely,
   toNumber,
   usesVersion,
   worseDirection,
@@ -15,6 +19,19 @@ import {
 import { type MeasureContext, queryArms } from './measure-query.js';
 import type { ArmValue, Measurement, MeasurementPhase } from './measurement.js';
 import type { Series } from './provider.js';
+import {
+  applies,
+  confidenceBound,
+  confidently,
+  type Evidence,
+  eventsToConfirm,
+  evidenceOf,
+  holdsOn,
+  opposite,
+  type Side,
+  simpleBound,
+  THRESHOLD_ALPHA,
+} from './threshold-confidence.js';
 
 export type { MeasureContext } from './measure-query.js';
 
@@ -55,7 +72,11 @@ function condition(source: string): CompiledExpression {
   return c;
 }
 
-type Outcome = 'success' | 'failure' | 'inconclusive';
+/**
+ * `undecided`: the point value violates a simple bound but the events behind it do not show the violation with
+ * confidence yet (threshold-confidence.ts) — never a pass or a failure.
+ */
+type Outcome = 'success' | 'failure' | 'inconclusive' | 'undecided';
 
 interface Judged {
   readonly key: string;
@@ -63,6 +84,11 @@ interface Judged {
   readonly outcome: Outcome;
   /** The condition that decided, as written, with how: `fails result >= 0.99`. */
   readonly because: string;
+  /** A confident verdict's figures: ` (at most 98.3 % with 99 % confidence, 2,400 events)`. */
+  readonly evidence?: string;
+  /** Undecided: the events behind the value, and how many more would confirm the violation. */
+  readonly events?: number;
+  readonly needed?: number;
 }
 
 async function measureThreshold(
@@ -90,17 +116,20 @@ async function measureThreshold(
   if (!answers.canary.ok)
     return fail('error', 'providerError', `provider error for the canary: ${answers.canary.error}`);
 
-  const judge = (series: readonly Series[]) => judgeGroups(metric, series, success, failure);
-  const canary = judge(answers.canary.series);
+  // The canary is judged with confidence when its series say how many events stand behind them; the baseline
+  // on its point value (it has most of the traffic, and it only ever turns a failure into a shared incident).
+  const asRatio = isRatioCondition(metric.successCondition, metric.failureCondition);
+  const canary = judgeGroups(metric, answers.canary.series, success, failure, asRatio);
   if (canary.length === 0)
     return fail('inconclusive', 'noData', 'no data for the canary yet (no traffic, or no series matches)');
   const baselineAnswer = answers.baseline;
-  const baseline = baselineAnswer?.ok ? judge(baselineAnswer.series) : undefined;
+  const baseline = baselineAnswer?.ok
+    ? judgeGroups(metric, baselineAnswer.series, success, failure, asRatio, false)
+    : undefined;
   const values: ArmValue[] = [
     ...armValues('canary', canary, metric),
     ...armValues('baseline', baseline ?? [], metric),
   ];
-  const asRatio = isRatioCondition(metric.successCondition, metric.failureCondition);
   const label = (j: Judged) => groupLabel(metric.dimension, j.key, canary.length);
   const show = (j: Judged) => `${label(j)}${formatValue(j.value, asRatio)}`;
 
@@ -115,12 +144,26 @@ async function measureThreshold(
     }
     return { ...blame(metric.name, failing, baseline, { label, show, asRatio }), at, values };
   }
-  const undecided = canary.find((j) => j.outcome === 'inconclusive');
-  if (undecided !== undefined) {
+  const neither = canary.find((j) => j.outcome === 'inconclusive');
+  if (neither !== undefined) {
     return {
       at,
       phase: 'inconclusive',
-      message: `${metric.name}: ${show(undecided)} ${undecided.because}`,
+      message: `${metric.name}: ${show(neither)} ${neither.because}`,
+      values,
+    };
+  }
+  const undecided = canary
+    .filter((j) => j.outcome === 'undecided')
+    .sort((a, b) => (b.needed ?? Number.POSITIVE_INFINITY) - (a.needed ?? Number.POSITIVE_INFINITY));
+  if (undecided.length > 0) {
+    const shown = { label, show, asRatio };
+    const elapsedS = (ctx.now.getTime() - ctx.runStartedAt.getTime()) / 1000;
+    // The event rate is known when the query counts from the start of the run.
+    const cumulative = /\{\{\s*window\s*\}\}/.test(metric.query);
+    return {
+      ...notYet(metric.name, undecided, baseline, shown, cumulative ? elapsedS : undefined),
+      at,
       values,
     };
   }
@@ -166,25 +209,85 @@ function blame(
   const others = own.slice(1).map((j) => label(j).trim() || show(j));
   const more = others.length > 0 ? ` (and ${others.join(', ')})` : '';
   const vs = b === undefined ? '' : `; baseline ${formatValue(b.value, asRatio)}`;
-  return { phase: 'failure', message: `${name}: ${show(worst)} ${worst.because}${vs}${more}` };
+  return {
+    phase: 'failure',
+    message: `${name}: ${show(worst)} ${worst.because}${worst.evidence ?? ''}${vs}${more}`,
+  };
 }
 
-/** One judged value per group; NaN series (Prometheus' 0/0 without traffic) count as no data. */
+/**
+ * Point values violate the bound but not confidently yet: `insufficientSamples` with advice — or a shared
+ * incident when the baseline violates it too for every such group (a platform-wide incident shows on the
+ * baseline first: it has most of the traffic).
+ */
+function notYet(
+  name: string,
+  undecided: readonly Judged[],
+  baseline: readonly Judged[] | undefined,
+  { label, show, asRatio }: Shown,
+  elapsedS: number | undefined,
+): Omit<Measurement, 'at'> {
+  const baseOf = (j: Judged) => baseline?.find((b) => b.key === j.key);
+  if (undecided.every((j) => baseOf(j)?.outcome === 'failure')) {
+    const j = undecided[0]!;
+    const both = `canary ${formatValue(j.value, asRatio)} and baseline ${formatValue(baseOf(j)!.value, asRatio)}`;
+    const verb = j.because.replace(/^fails /, 'fail ').replace(/^meets /, 'meet ');
+    return {
+      phase: 'inconclusive',
+      reason: 'sharedIncident',
+      message: `${name}: ${label(j)}${both} both ${verb}: a platform-wide incident, not the canary`,
+    };
+  }
+  const j = undecided[0]!;
+  const b = baseOf(j);
+  const vs = b === undefined ? '' : `; baseline ${formatValue(b.value, asRatio)}`;
+  const confidence = formatPercent(1 - THRESHOLD_ALPHA);
+  const events = formatNumber(j.events ?? 0);
+  const message = `${name}: ${show(j)} ${j.because}, not yet with ${confidence} confidence (${events} events)${vs}`;
+  const remedy = 'raise the weight or lengthen the step';
+  let advice = `no verdict in sight at the current value: ${remedy}`;
+  if (j.needed !== undefined) {
+    const rate = elapsedS !== undefined && elapsedS > 0 ? (j.events ?? 0) / elapsedS : 0;
+    const time =
+      rate > 0 ? ` (~${formatDuration(j.needed / rate)} at ${formatNumber(Number(rate.toFixed(1)))}/s)` : '';
+    advice = `needs ~${formatNumber(roundNicely(j.needed))} more canary events${time} to confirm it: ${remedy}`;
+  }
+  return { phase: 'inconclusive', reason: 'insufficientSamples', message, advice };
+}
+
+/**
+ * One judged value per group; NaN series (Prometheus' 0/0 without traffic) count as no data. With `confident`,
+ * a failure on a simple bound backed by events stands only when the data show it with confidence.
+ */
 function judgeGroups(
   metric: ResolvedMetric,
   series: readonly Series[],
   success: CompiledExpression | undefined,
   failure: CompiledExpression | undefined,
+  asRatio: boolean,
+  confident = true,
 ): Judged[] {
   const out: Judged[] = [];
   for (const [key, group] of groupSeries(series, metric.dimension)) {
     for (const s of group) {
       const value = typeof s.value === 'string' ? (toNumber(s.value) ?? s.value) : s.value;
       if (typeof value === 'number' && Number.isNaN(value)) continue;
-      out.push({ key, value, ...decide(value, success, failure) });
+      const judged = decide(value, success, failure);
+      const sure =
+        confident && judged.outcome === 'failure' && typeof value === 'number'
+          ? confirm(s, value, judged, asRatio)
+          : undefined;
+      out.push({ key, value, outcome: judged.outcome, because: judged.because, ...sure });
     }
   }
   return out;
+}
+
+interface Decided {
+  readonly outcome: Outcome;
+  readonly because: string;
+  /** The condition that decided a failure, and whether it failed by holding (`failureCondition`) or not. */
+  readonly by?: { readonly condition: CompiledExpression; readonly holds: boolean };
 }
 
 /** Argo's rules: failure condition first; with both conditions, neither true is inconclusive. */
@@ -192,18 +295,60 @@ function decide(
   value: number | string | boolean,
   success: CompiledExpression | undefined,
   failure: CompiledExpression | undefined,
-): { outcome: Outcome; because: string } {
+): Decided {
   const ctx = { result: value };
   if (failure !== undefined && failure.predicate!(ctx))
-    return { outcome: 'failure', because: `meets ${failure.source}` };
+    return {
+      outcome: 'failure',
+      because: `meets ${failure.source}`,
+      by: { condition: failure, holds: true },
+    };
   if (success === undefined) {
     return failure === undefined
       ? { outcome: 'success', because: 'measured' }
       : { outcome: 'success', because: `does not meet ${failure.source}` };
   }
   if (success.predicate!(ctx)) return { outcome: 'success', because: `passes ${success.source}` };
-  if (failure === undefined) return { outcome: 'failure', because: `fails ${success.source}` };
+  if (failure === undefined)
+    return {
+      outcome: 'failure',
+      because: `fails ${success.source}`,
+      by: { condition: success, holds: false },
+    };
   return { outcome: 'inconclusive', because: `fails ${success.source} without meeting ${failure.source}` };
+}
+
+/**
+ * A point failure of a simple bound, checked against the events behind the value: it stands when the data show
+ * the violation with confidence 1 − THRESHOLD_ALPHA (with the bound that shows it), and is `undecided` otherwise.
+ * Undefined (the point verdict stands) without evidence or for conditions that are not a simple bound.
+ */
+function confirm(
+  s: Series,
+  value: number,
+  judged: Decided,
+  asRatio: boolean,
+): Pick<Judged, 'outcome' | 'evidence' | 'events' | 'needed'> | undefined {
+  if (judged.by === undefined) return undefined;
+  const bound = simpleBound(judged.by.condition);
+  if (bound === undefined) return undefined;
+  const ev: Evidence | undefined = evidenceOf(s, value);
+  if (ev === undefined || !applies(ev, bound)) return undefined;
+  // A failure condition that holds is confirmed on its own side; a success condition that fails on the other.
+  const side: Side = judged.by.holds ? holdsOn(bound) : opposite(holdsOn(bound));
+  if (confidently(ev, side, bound.value, THRESHOLD_ALPHA)) {
+    const limit = confidenceBound(ev, side, THRESHOLD_ALPHA);
+    const which = side === 'below' ? 'at most' : 'at least';
+    const confidence = formatPercent(1 - THRESHOLD_ALPHA);
+    return {
+      outcome: 'failure',
+      evidence: ` (${which} ${formatValue(limit, asRatio)} with ${confidence} confidence, ${formatNumber(ev.events)} events)`,
+    };
+  }
+  const needed = eventsToConfirm(ev, side, bound.value, THRESHOLD_ALPHA);
+  return needed === undefined
+    ? { outcome: 'undecided', events: ev.events }
+    : { outcome: 'undecided', events: ev.events, needed };
 }
 
 /** The worst value first, when the condition says which way is worse; otherwise the provider's order. */

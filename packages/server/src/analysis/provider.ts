@@ -9,8 +9,16 @@ export interface Series {
    * threshold such as `result >= 0.99` is judged with confidence instead of on the point value (analysis/measure.ts).
    */
   readonly samples?: number;
-  /** The histogram behind a quantile value: cumulative counts per upper bound (same unit as the value). */
+  /**
+   * The histogram behind a quantile value: cumulative counts per upper bound (same unit as the value), sorted by
+   * bound; the last bound may be `Infinity` (Prometheus' `+Inf`).
+   */
   readonly histogram?: { readonly bounds: readonly number[]; readonly counts: readonly number[] };
+  /**
+   * The quantile level (0.95 for a p95) when the value is a quantile of `histogram`. It tells a quantile from a
+   * ratio: a series with `quantile` is never read as a ratio, whatever its value.
+   */
+  readonly quantile?: number;
 }
 
 /** A provider's answer. An empty `series` is "no data", not an error. Never thrown. */

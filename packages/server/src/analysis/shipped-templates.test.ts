@@ -22,7 +22,9 @@ const GATES: Record<string, Record<string, unknown>> = {
   'psp-success-collapse': { hardStop: true, dimension: 'psp', failureCondition: 'result < 0.5' },
   'game-provider-errors': { hardStop: true, comparison: expect.objectContaining({ test: 'proportions' }) },
   'deposit-errors-vs-baseline': {
-    comparison: expect.objectContaining({ test: 'proportions', tolerance: 0.5 }),
+    intervalMs: 5_000, // the fast detector: every 5 s, the built-in gateway's slot
+    count: 120,
+    comparison: expect.objectContaining({ test: 'proportions', tolerance: 0.25 }),
   },
   'deposit-latency-vs-baseline': { comparison: expect.objectContaining({ test: 'latency', quantile: 0.95 }) },
 };
@@ -58,6 +60,16 @@ describe('shipped analysis templates', () => {
     const t = byName.get(name);
     expect(t?.metrics).toHaveLength(1);
     expect(t?.metrics[0]).toMatchObject({ intervalMs: 10_000, ...gate });
+  });
+
+  it('step thresholds count since the analysis began, so their confidence holds at every look', () => {
+    // The background hard stop keeps a sliding range: a collapse hours into the run must not be averaged away.
+    for (const t of templates)
+      for (const m of t.metrics) {
+        if (m.query === undefined) continue;
+        if (m.hardStop) expect(m.query, m.name).toMatch(/\[5m\]/);
+        else expect(m.query, m.name).toContain('[{{window}}]');
+      }
   });
 
   it('ships exactly the listed gates', () => {
@@ -112,7 +124,7 @@ describe('example rollouts', () => {
     expect(resolved.diagnostics).toEqual([]);
     expect(Object.keys(resolved.resolved!.analyses)).toEqual(['background', 'step-3', 'step-5', 'step-8']);
     expect(resolved.resolved!.analyses['step-3']![0]!.query).toBe(
-      'success_ratio{service="wallet",endpoint="/deposit",version="{{version}}"}[5m] by (psp)',
+      'success_ratio{service="wallet",endpoint="/deposit",version="{{version}}"}[{{window}}] by (psp)',
     );
   });
 

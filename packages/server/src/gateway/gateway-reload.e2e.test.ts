@@ -241,8 +241,8 @@ describe('the builtin metric provider', () => {
     const series = (result as { series: { labels: Record<string, string>; value: number }[] }).series;
     const v2Failures = Math.ceil(served.v2 / 4);
     expect(series).toEqual([
-      { labels: { version: 'v1' }, value: 1 },
-      { labels: { version: 'v2' }, value: (served.v2 - v2Failures) / served.v2 },
+      { labels: { version: 'v1' }, value: 1, samples: served.v1 },
+      { labels: { version: 'v2' }, value: (served.v2 - v2Failures) / served.v2, samples: served.v2 },
     ]);
   });
 });

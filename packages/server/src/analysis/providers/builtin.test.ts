@@ -42,8 +42,8 @@ providerContract('builtin', async () => ({
     query: 'success_ratio{service="wallet",version="v2"}[5m] by (psp)',
     at: AT,
     expected: [
-      { labels: { psp: 'A' }, value: 1 },
-      { labels: { psp: 'B' }, value: 0.94 },
+      { labels: { psp: 'A' }, value: 1, samples: 50 },
+      { labels: { psp: 'B' }, value: 0.94, samples: 50 },
     ],
   },
   empty: { query: 'success_ratio{service="wallet",version="v3"}[5m] by (psp)', at: AT },
@@ -104,6 +104,26 @@ describe('builtin provider', () => {
     expect(byPsp.map(([l]) => l)).toEqual([{ psp: 'A' }, { psp: 'B' }]);
   });
 
+  it('carries the requests behind a ratio and the histogram behind a quantile', async () => {
+    const ratio = await run('success_ratio{version="v2",psp="B"}[5m]');
+    expect(ratio).toEqual({ ok: true, series: [{ labels: {}, value: 0.94, samples: 50 }] });
+    const r = await run('latency_p95{version="v2"}[5m]');
+    if (!r.ok) throw new Error(r.error);
+    const [s] = r.series;
+    expect(s).toMatchObject({ samples: 100, quantile: 0.95 });
+    // Cumulative counts in ms, one per bucket bound then +Inf: 100 requests at 1..100 ms.
+    const { bounds, counts } = s!.histogram!;
+    expect(bounds).toHaveLength(counts.length);
+    expect(bounds.at(-1)).toBe(Number.POSITIVE_INFINITY);
+    expect(counts[bounds.indexOf(10)]).toBe(10);
+    expect(counts[bounds.indexOf(50)]).toBe(50);
+    expect(counts.at(-1)).toBe(100);
+    for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]!);
+    // Counts are not ratios: no samples there.
+    const [count] = ((await run('requests{version="v2"}[5m]')) as { series: object[] }).series;
+    expect(count).not.toHaveProperty('samples');
+  });
+
   it('answers cumulative latency buckets per le', async () => {
     const buckets = await values('latency_bucket{version="v2",psp="A"}[5m]');
     const byLe = Object.fromEntries(buckets.map(([l, v]) => [(l as Record<string, string>).le, v]));
@@ -128,7 +148,15 @@ describe('builtin provider', () => {
     const ws = new BuiltinProvider(stats);
     expect(await ws.query(SPEC, 'ws_rtt_p95{service="lobby",version="v2"}[5m]', AT)).toEqual({
       ok: true,
-      series: [{ labels: {}, value: expect.closeTo(95, 5) }],
+      series: [
+        {
+          labels: {},
+          value: expect.closeTo(95, 5),
+          samples: 100,
+          quantile: 0.95,
+          histogram: { bounds: expect.any(Array), counts: expect.any(Array) },
+        },
+      ],
     });
     expect(await ws.query(SPEC, 'ws_connections{service="lobby"} by (version)', AT)).toEqual({
       ok: true,

@@ -10,11 +10,18 @@ const QUANTILES: Readonly<Record<string, number>> = {
   ws_rtt_p95: 0.95,
 };
 
+/** Histogram bounds of quantile series: the gateway's latency buckets, then +Inf. */
+const HISTOGRAM_BOUNDS: readonly number[] = Object.freeze([...LATENCY_BUCKETS_MS, Number.POSITIVE_INFINITY]);
+
 /**
  * Metrics the built-in gateway recorded (gateway/traffic-stats.ts), queried with the grammar in builtin-query.ts.
  * A group with no requests in the range has no series: a ratio or a quantile of nothing is "no data", never 0 or
  * NaN. Without a traffic source (the gateway is not running) every query is an error, so a template that relies
  * on it is not silently undecided forever.
+ *
+ * Ratios carry the requests behind them (`samples`) and quantiles their histogram (`histogram`, ms, cumulative,
+ * with `quantile` and `samples`): the analysis then judges a threshold such as `result >= 0.99` with confidence
+ * instead of on the point value (analysis/threshold-confidence.ts).
  */
 export class BuiltinProvider implements MetricProvider {
   readonly kind = 'builtin' as const;
@@ -66,7 +73,11 @@ function evaluate(stats: TrafficStats, q: BuiltinQuery, at: number): Series[] {
               : q.metric === 'successes'
                 ? g.requests - g.failures
                 : (g.requests - g.failures) / g.requests;
-        out.push({ labels: g.labels, value });
+        out.push(
+          q.metric === 'success_ratio'
+            ? { labels: g.labels, value, samples: g.requests }
+            : { labels: g.labels, value },
+        );
       }
       return out;
     }
@@ -80,7 +91,11 @@ function quantileSeries(
   const out: Series[] = [];
   for (const g of sorted(groups)) {
     const value = histogramQuantile(q, g.buckets);
-    if (value !== undefined) out.push({ labels: g.labels, value });
+    if (value === undefined) continue;
+    let cumulative = 0;
+    const counts = g.buckets.map((n) => (cumulative += n));
+    const histogram = { bounds: HISTOGRAM_BOUNDS, counts };
+    out.push({ labels: g.labels, value, samples: cumulative, histogram, quantile: q });
   }
   return out;
 }
