@@ -124,7 +124,7 @@ describe('example rollouts', () => {
     expect(resolved.diagnostics).toEqual([]);
     expect(Object.keys(resolved.resolved!.analyses)).toEqual(['background', 'step-3', 'step-5', 'step-8']);
     expect(resolved.resolved!.analyses['step-3']![0]!.query).toBe(
-      'success_ratio{service="wallet",endpoint="/deposit",version="{{version}}"}[{{window}}] by (psp)',
+      'success_ratio{service="wallet",endpoint="deposit",version="{{version}}"}[{{window}}] by (psp)',
     );
   });
 
