@@ -60,7 +60,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
       logger.info({ url: gateway.url }, 'gateway listening');
     }
-    const router = createRouter(options.router ?? (gateway ? 'gateway' : 'nop'), {
+    // A standalone gateway's admin API routes as well as the built-in gateway (the CLI's --router help says so).
+    const router = createRouter(options.router ?? (gateway || options.gatewayAdmin ? 'gateway' : 'nop'), {
       ...(gateway ? { gateway: gateway.gateway } : {}),
       ...(options.gatewayAdmin ? { gatewayAdmin: options.gatewayAdmin } : {}),
     });
@@ -69,8 +70,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger,
       delivery: { corsOrigins: options.corsOrigins ?? [] },
       // The rollout driver runs in every replica; leases decide which one drives each rollout. The builtin
-      // metric provider reads what this process's gateway measured.
-      rollouts: { router, run: true, providers: createProviders({ trafficStats }) },
+      // metric provider reads what this process's gateway measured, or asks a standalone gateway's admin API.
+      rollouts: {
+        router,
+        run: true,
+        providers: createProviders({
+          trafficStats,
+          ...(options.gatewayAdmin && !gateway ? { gatewayAdmin: options.gatewayAdmin } : {}),
+        }),
+      },
     });
   } catch (e) {
     await gateway?.close();

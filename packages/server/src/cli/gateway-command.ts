@@ -61,9 +61,10 @@ export async function runGateway(
   await report(loaded.diagnostics);
   if (!loaded.config) throw new CliError(`${options.config}: not a valid gateway config`, 1);
   const logger = pino({ level: options.logLevel });
+  const trafficStats = new TrafficStats();
   const running = await startGateway({
     config: loaded.config,
-    trafficStats: new TrafficStats(),
+    trafficStats,
     logger,
     ...(overrideSecret ? { overrideSecret } : {}),
   });
@@ -74,6 +75,7 @@ export async function runGateway(
           host: options.adminHost,
           port: options.adminPort,
           token: adminToken!,
+          trafficStats,
         });
   logger.info(
     { url: running.url, admin: admin?.url, overrides: overrideSecret !== undefined },

@@ -6,18 +6,20 @@
 import { Command } from 'commander';
 import { registerApplyCommand } from './apply-command.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerDiffCommand } from './diff-command.js';
 import { registerEvalCommand } from './eval-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerFlagsCommand } from './flags-command.js';
 import { registerGatewayCommand } from './gateway-command.js';
+import { registerReadinessCommand } from './readiness-command.js';
 import { registerRolloutCommand } from './rollout-command.js';
 import { run } from './run.js';
 import { registerServerCommand } from './server-command.js';
 import { registerValidateCommand } from './validate-command.js';
 import { packageVersion } from './version.js';
 
-const program = new Command('pitboss')
+export const program = new Command('pitboss')
   .description('Pitboss: progressive delivery and feature flags for iGaming')
   .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)');
@@ -32,5 +34,8 @@ registerFlagsCommand(program);
 registerAuditCommand(program);
 registerRolloutCommand(program);
 registerGatewayCommand(program);
+registerReadinessCommand(program);
+registerDemoCommand(program);
 
-await run(program, process.argv);
+// scripts/gen-cli-docs.mjs imports this module for `program` alone (docs/cli.md): it sets PITBOSS_CLI_NO_RUN.
+if (process.env.PITBOSS_CLI_NO_RUN !== '1') await run(program, process.argv);

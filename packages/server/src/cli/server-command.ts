@@ -29,7 +29,10 @@ export function registerServerCommand(program: Command): void {
       '--gateway-override-secret-env <var>',
       'environment variable holding the tester-override signing secret',
     )
-    .option('--gateway-admin-url <url>', 'drive a standalone `pitboss gateway` through its admin API')
+    .option(
+      '--gateway-admin-url <url>',
+      'drive a standalone `pitboss gateway` through its admin API (routing, and its measurements for builtin metrics)',
+    )
     .option('--gateway-admin-token-env <var>', 'environment variable holding that admin API token')
     .option(
       '--cors-origin <origins>',

@@ -1,15 +1,29 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BuiltinProvider } from '../analysis/providers/builtin.js';
 import { type ErrorCode, isPitbossError } from '../errors.js';
 import type { RouteState } from '../routing/router.js';
 import type { ApplyRouteOptions, Gateway } from './gateway.js';
+import type { TrafficStats } from './traffic-stats.js';
 
 export interface AdminOptions {
   readonly host: string;
   readonly port: number;
   /** Bearer token for the /v1 routes. Compared in constant time; never logged. */
   readonly token: string;
+  /**
+   * The measurements the gateway records: `POST /v1/query` answers `builtin` metric queries over them, so a
+   * control plane in another process judges rollouts by them (analysis/providers/remote-builtin.ts).
+   */
+  readonly trafficStats?: TrafficStats;
+}
+
+/** The body of POST /v1/query: a `builtin` query (analysis/providers/builtin-query.ts) as of `at`. */
+export interface QueryRequest {
+  readonly query: string;
+  /** ISO 8601 time or epoch milliseconds; default now. */
+  readonly at?: string | number;
 }
 
 export interface RunningAdmin {
@@ -48,14 +62,16 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  * The gateway's admin HTTP API, on its own port so it is never reachable through the proxy:
  *   GET /healthz, GET /metrics (Prometheus text) — no token;
  *   GET /v1/services, GET /v1/routes/:service, PUT /v1/routes/:service (the whole route),
- *   PATCH /v1/routes/:service (only the fields given) — `Authorization: Bearer <token>`.
+ *   PATCH /v1/routes/:service (only the fields given), POST /v1/query (a `builtin` metric query over the
+ *   gateway's measurements, answered as a QueryResult) — `Authorization: Bearer <token>`.
  * Errors are `{ id, code, message, details? }` like the control plane's API.
  */
 export async function startAdminServer(gateway: Gateway, options: AdminOptions): Promise<RunningAdmin> {
   if (options.token.length === 0) throw new RangeError('the admin token must not be empty');
   const expected = digest(options.token);
+  const metrics = new BuiltinProvider(options.trafficStats);
   const server: Server = createServer((req, res) => {
-    handle(gateway, expected, req, res).catch((e) => answerError(res, e));
+    handle(gateway, metrics, expected, req, res).catch((e) => answerError(res, e));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -76,6 +92,7 @@ export async function startAdminServer(gateway: Gateway, options: AdminOptions):
 
 async function handle(
   gateway: Gateway,
+  metrics: BuiltinProvider,
   expected: Buffer,
   req: IncomingMessage,
   res: ServerResponse,
@@ -96,6 +113,10 @@ async function handle(
     return fail(res, 'UNAUTHENTICATED', 'a valid admin bearer token is required');
   if (req.method === 'GET' && path === '/v1/services')
     return send(res, 200, { services: gateway.describe() });
+  if (path === '/v1/query') {
+    if (req.method !== 'POST') return fail(res, 'BAD_REQUEST', `method ${req.method} not allowed`);
+    return answerQuery(metrics, await readJson(req), res);
+  }
   const m = /^\/v1\/routes\/([^/]+)$/.exec(path);
   if (!m) {
     fail(res, 'NOT_FOUND', `no admin route ${req.method} ${path}`);
@@ -143,6 +164,29 @@ async function handle(
     ...(update.spec ? { spec: update.spec } : {}),
   });
   send(res, 200, view());
+}
+
+/**
+ * A metric query answered as the BuiltinProvider's QueryResult, with status 200 even for `{ok: false}` (a bad
+ * query is data for the analysis, not a transport failure). JSON has no Infinity, so a histogram's +Inf bound
+ * travels as the string '+Inf' (remote-builtin.ts reads it back).
+ */
+async function answerQuery(metrics: BuiltinProvider, body: unknown, res: ServerResponse): Promise<void> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return fail(res, 'BAD_REQUEST', 'the body must be a JSON object');
+  const { query, at } = body as Partial<QueryRequest>;
+  if (typeof query !== 'string' || query === '')
+    return fail(res, 'VALIDATION_FAILED', 'query must be a non-empty string');
+  const when = at === undefined ? new Date() : new Date(at);
+  if ((typeof at !== 'string' && typeof at !== 'number' && at !== undefined) || Number.isNaN(when.getTime()))
+    return fail(
+      res,
+      'VALIDATION_FAILED',
+      `at must be an ISO 8601 time or epoch milliseconds, not ${JSON.stringify(at)}`,
+    );
+  const result = await metrics.query({ kind: 'builtin' }, query, when);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(result, (_key, v) => (v === Number.POSITIVE_INFINITY ? '+Inf' : v)));
 }
 
 /** SHA-256 both sides first: equal lengths for timingSafeEqual, and no length leak. */

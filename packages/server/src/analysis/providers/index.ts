@@ -4,12 +4,18 @@ import type { ProviderSpec } from '../analysis-template.js';
 import type { MetricProvider } from '../provider.js';
 import { BuiltinProvider } from './builtin.js';
 import { PrometheusProvider } from './prometheus.js';
+import { type GatewayAdminEndpoint, RemoteBuiltinProvider } from './remote-builtin.js';
 import { WebProvider } from './web.js';
 
 export interface ProviderDeps {
   /** The built-in gateway's measurements; without them `builtin` queries answer an error. */
   readonly trafficStats?: TrafficStats;
-  /** HTTP client for `prometheus` and `web` (tests inject one); default the global fetch. */
+  /**
+   * The admin API of a gateway running as its own process: `builtin` queries are answered by it (its
+   * `POST /v1/query`) instead of by `trafficStats`.
+   */
+  readonly gatewayAdmin?: GatewayAdminEndpoint;
+  /** HTTP client for `prometheus`, `web` and the remote `builtin` (tests inject one); default the global fetch. */
   readonly fetch?: typeof fetch;
 }
 
@@ -25,7 +31,9 @@ export function createProviders(deps: ProviderDeps = {}): (kind: ProviderSpec['k
   const make = (kind: string): MetricProvider => {
     switch (kind) {
       case 'builtin':
-        return new BuiltinProvider(deps.trafficStats);
+        return deps.gatewayAdmin
+          ? new RemoteBuiltinProvider(deps.gatewayAdmin, fetchImpl)
+          : new BuiltinProvider(deps.trafficStats);
       case 'prometheus':
         return new PrometheusProvider(fetchImpl);
       case 'web':
