@@ -83,7 +83,12 @@ describe('recordMeasurement: one metric, status after a sequence', () => {
     ['count reached with failures within limit', { count: 3, failureLimit: 1 }, 'fss', 'Successful'],
     ['errors do not use up count (an outage never completes a step)', { count: 3 }, 'seee', 'Running'],
     ['count reached once enough measurements answered', { count: 3 }, 'seess', 'Successful'],
-    ['never completes during a shared incident (nothing promoted mid-incident)', { count: 3 }, 'sxxxx', 'Running'],
+    [
+      'never completes during a shared incident (nothing promoted mid-incident)',
+      { count: 3 },
+      'sxxxx',
+      'Running',
+    ],
     ['completes on the first measurement after the incident', { count: 3 }, 'sxxxs', 'Successful'],
     ['measurements after a verdict are ignored', { count: 2 }, 'ssffff', 'Successful'],
     ['failure beats count on the last measurement', { count: 2 }, 'sf', 'Failed'],
