@@ -254,7 +254,7 @@ describe.each(DRIVERS)('rollouts (%s)', (driver) => {
     expect(started.body.gates[0].metrics.map((m: { name: string }) => m.name)).toEqual([
       'login-success-ratio',
     ]);
-    expect(provider.queries.at(-1)?.query).toContain('endpoint="/login"');
+    expect(provider.queries.at(-1)?.query).toContain('endpoint="login"');
     await t.call('POST', '/api/v1/rollouts/wallet/abort', { token: t.tokens.editor, body: {} });
     const own = successTemplate({}, 'login-success-ratio');
     expect(
