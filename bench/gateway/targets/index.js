@@ -2,6 +2,7 @@
 // start() resolves with { host, port, version, pid?, stop() } or throws TargetUnavailable. `direct` is the
 // baseline of the added-latency columns, `node-proxy` the reference of the targets.
 import { fileURLToPath } from 'node:url';
+import { packageVersion } from '../../lib/versions.js';
 import { nginx } from './nginx.js';
 import { pitboss } from './pitboss.js';
 import { startNodeChild } from './spawn.js';
@@ -19,14 +20,14 @@ export const direct = {
 
 export const nodeProxy = {
   name: 'node-proxy',
-  about: 'bare node:http proxy: hash of the player id → stable or canary, keep-alive agent, nothing else',
+  about: 'bare node:http + undici Pool.stream proxy: hash of the player id → stable or canary, nothing else',
   splits: true,
   async start({ stable, canary, weight }) {
     const child = await startNodeChild('node-proxy', NODE_PROXY, { stable, canary, weight });
     return {
       host: '127.0.0.1',
       port: child.info.port,
-      version: process.version,
+      version: `undici ${packageVersion('undici')}`,
       pid: child.pid,
       stop: child.stop,
     };

@@ -67,7 +67,9 @@ export class Gateway implements ProxyEnv {
     this.config = config;
     this.install(config);
     this.ws = new WsProxy(this, { pingIntervalMs: config.wsPingIntervalMs });
-    this.server = createServer((req, res) => this.handle(req, res));
+    // Keep idle player connections longer than the load balancers in front usually do (60 s): with Node's 5 s
+    // default, a request written just as the gateway closes an idle socket is lost (seen in bench/gateway).
+    this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.handle(req, res));
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     this.server.on('clientError', (err, socket) => clientError(err as NodeJS.ErrnoException, socket));
   }
