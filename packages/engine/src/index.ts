@@ -34,6 +34,7 @@ export {
   type ValueType,
 } from './model/flag.js';
 export { type LoadOptions, type LoadResult, loadConfig } from './model/load-config.js';
+export { isPlainObject, nearest } from './model/reader.js';
 export type { Expr } from './rules/ast.js';
 export { type CompiledExpression, compileExpression } from './rules/expression.js';
 export { MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH, parseExpression } from './rules/parser.js';

@@ -4,9 +4,14 @@ import {
   type DocumentPath,
   excerptAt,
   formatPath,
+  isPlainObject,
   lineColumn,
+  nearest,
 } from '@pitboss/engine';
 import { formatDuration, parseDuration } from './duration.js';
+
+/** The engine's "did you mean" and mapping check serve the rollout readers too. */
+export { isPlainObject, nearest };
 
 export type Path = readonly (string | number)[];
 
@@ -208,10 +213,6 @@ export class SpecReader {
 
 export const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'nothing';
@@ -224,30 +225,4 @@ export function describe(value: unknown): string {
 
 function where(path: DocumentPath): string {
   return path.length === 0 ? 'the document' : formatPath(path);
-}
-
-/** The closest name within edit distance 2, for "did you mean" hints. */
-export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
