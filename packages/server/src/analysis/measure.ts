@@ -193,17 +193,7 @@ function blame(
 ): Omit<Measurement, 'at'> {
   const baseOf = (j: Judged) => baseline?.find((b) => b.key === j.key);
   const own = failing.filter((j) => baseOf(j)?.outcome !== 'failure');
-  if (own.length === 0) {
-    const j = failing[0]!;
-    const both = `canary ${formatValue(j.value, asRatio)} and baseline ${formatValue(baseOf(j)!.value, asRatio)}`;
-    // `fails result >= 0.99` → `both fail result >= 0.99`.
-    const verb = j.because.replace(/^fails /, 'fail ').replace(/^meets /, 'meet ');
-    return {
-      phase: 'inconclusive',
-      reason: 'sharedIncident',
-      message: `${name}: ${label(j)}${both} both ${verb}: a platform-wide incident, not the canary`,
-    };
-  }
+  if (own.length === 0) return sharedIncident(name, failing[0]!, baseOf(failing[0]!)!, label, asRatio);
   const worst = own[0]!;
   const b = baseOf(worst);
   const others = own.slice(1).map((j) => label(j).trim() || show(j));
@@ -212,6 +202,24 @@ function blame(
   return {
     phase: 'failure',
     message: `${name}: ${show(worst)} ${worst.because}${worst.evidence ?? ''}${vs}${more}`,
+  };
+}
+
+/** Canary and baseline both violate the condition: a platform-wide incident, never the canary's fault. */
+function sharedIncident(
+  name: string,
+  j: Judged,
+  baseline: Judged,
+  label: Shown['label'],
+  asRatio: boolean,
+): Omit<Measurement, 'at'> {
+  const both = `canary ${formatValue(j.value, asRatio)} and baseline ${formatValue(baseline.value, asRatio)}`;
+  // `fails result >= 0.99` → `both fail result >= 0.99`.
+  const verb = j.because.replace(/^fails /, 'fail ').replace(/^meets /, 'meet ');
+  return {
+    phase: 'inconclusive',
+    reason: 'sharedIncident',
+    message: `${name}: ${label(j)}${both} both ${verb}: a platform-wide incident, not the canary`,
   };
 }
 
@@ -229,14 +237,7 @@ function notYet(
 ): Omit<Measurement, 'at'> {
   const baseOf = (j: Judged) => baseline?.find((b) => b.key === j.key);
   if (undecided.every((j) => baseOf(j)?.outcome === 'failure')) {
-    const j = undecided[0]!;
-    const both = `canary ${formatValue(j.value, asRatio)} and baseline ${formatValue(baseOf(j)!.value, asRatio)}`;
-    const verb = j.because.replace(/^fails /, 'fail ').replace(/^meets /, 'meet ');
-    return {
-      phase: 'inconclusive',
-      reason: 'sharedIncident',
-      message: `${name}: ${label(j)}${both} both ${verb}: a platform-wide incident, not the canary`,
-    };
+    return sharedIncident(name, undecided[0]!, baseOf(undecided[0]!)!, label, asRatio);
   }
   const j = undecided[0]!;
   const b = baseOf(j);
