@@ -7,7 +7,7 @@ export default defineConfig({
     alias: { '@pitboss/engine': fileURLToPath(new URL('./packages/engine/src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/ui/e2e/**/*.test.ts', 'bench/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
   },
