@@ -19,13 +19,17 @@ export interface MutationContext {
 export interface MutationOutcome<T> {
   readonly result: T;
   readonly audit: readonly AuditInput[];
-  /** Environments whose delivered configuration changed; omit when none did (tokens, say). */
+  /**
+   * Environments whose delivered configuration changed; omit when none did (tokens, say). The change is announced
+   * either way, so that followers of the audit log (`GET /api/v1/events`) hear of every entry.
+   */
   readonly environments?: readonly string[] | 'all';
 }
 
 /**
  * Runs every change the same way: one transaction under the write lock, the change and its audit entries
- * committed together, then the change announced to SSE streams (Unleash `BaseEvent`, but transactional).
+ * committed together, then the change announced to SSE streams (Unleash `BaseEvent`, but transactional). Every
+ * committed audit entry is announced, with no environments when no delivered configuration changed.
  */
 export class Mutations {
   constructor(
@@ -51,8 +55,8 @@ export class Mutations {
       return { outcome, entries };
     });
     const last = entries[entries.length - 1];
-    if (last !== undefined && outcome.environments !== undefined) {
-      await this.bus.publish({ version: last.seq, environments: outcome.environments });
+    if (last !== undefined) {
+      await this.bus.publish({ version: last.seq, environments: outcome.environments ?? [] });
     }
     return outcome.result;
   }

@@ -8,6 +8,7 @@ import { ChangeRequestService } from '../approvals/change-request-service.js';
 import { FlagGate } from '../approvals/flag-gate.js';
 import { PresetGate } from '../approvals/preset-gate.js';
 import { approvalPolicy } from '../approvals/protection.js';
+import { type AuditEventOptions, registerAuditEventRoutes } from '../audit/audit-event-routes.js';
 import { registerAuditRoutes } from '../audit/audit-routes.js';
 import { SYSTEM } from '../auth/roles.js';
 import { registerTokenRoutes } from '../auth/token-routes.js';
@@ -37,6 +38,7 @@ import { registerSegmentRoutes } from '../segments/segment-routes.js';
 import { SegmentService } from '../segments/segment-service.js';
 import type { Database } from '../storage/database.js';
 import { type RouteAuth, registerAuth } from './auth-hook.js';
+import { defaultConsoleRoot, registerConsoleRoutes } from './console-routes.js';
 import { registerErrorHandler } from './error-handler.js';
 import { createMetrics } from './metrics.js';
 import { registerSystemRoutes } from './system-routes.js';
@@ -60,6 +62,13 @@ export interface AppOptions {
   readonly changeRequestClock?: () => Date;
   /** The rollout driver: router, providers, clock, tick; `run: true` starts its loop (the server does). */
   readonly rollouts?: RolloutDriverOptions & { readonly run?: boolean; readonly watchPollMs?: number };
+  /** `GET /api/v1/events` (the audit log as Server-Sent Events): fallback poll and heartbeat intervals. */
+  readonly events?: AuditEventOptions;
+  /**
+   * The web console's built files, served at `/`; default the dist folder of `@pitboss/ui`. `false`: no console
+   * routes at all.
+   */
+  readonly console?: { readonly root: string } | false;
 }
 
 export interface Services {
@@ -112,11 +121,12 @@ export async function buildApp(options: AppOptions): Promise<PitbossApp> {
   const hub = new SseHub(bus, snapshots, options.delivery);
   const decisions = new DecisionLog(database.db, options.delivery, app.log);
   const flags = new FlagService(database.db, mutations);
+  const providers = options.rollouts?.providers ?? createProviders();
   const rolloutDriver = new RolloutDriver({
     log: app.log,
     ...options.rollouts,
     router: options.rollouts?.router ?? createRouter('nop', {}),
-    providers: options.rollouts?.providers ?? createProviders(),
+    providers,
     notifier: options.rollouts?.notifier ?? new WebhookNotifier({ log: app.log }),
     database,
     bus,
@@ -161,12 +171,20 @@ export async function buildApp(options: AppOptions): Promise<PitbossApp> {
   registerPresetRoutes(app, services.presets, new PresetGate(services.changeRequests));
   registerStaleFlagRoutes(app, database.db);
   registerGitopsRoutes(app, database.db, mutations, services.rollouts);
-  registerRolloutRoutes(app, services.rollouts, rolloutDriver, {
+  // Release health reads what the driver's analyses read: the builtin provider, on the driver's clock.
+  const health = {
+    provider: () => providers('builtin'),
+    ...(options.rollouts?.clock ? { clock: options.rollouts.clock } : {}),
+  };
+  registerRolloutRoutes(app, services.rollouts, rolloutDriver, health, {
     ...(options.rollouts?.watchPollMs ? { watchPollMs: options.rollouts.watchPollMs } : {}),
   });
   registerSegmentRoutes(app, services.segments);
   registerAuditRoutes(app, database);
+  registerAuditEventRoutes(app, database, bus, options.events);
   registerDeliveryRoutes(app, { snapshots, hub, decisions }, options.delivery);
+  if (options.console !== false)
+    await registerConsoleRoutes(app, options.console?.root ?? defaultConsoleRoot());
   await app.ready();
   await services.environments.ensureDefaults({ principal: SYSTEM });
   if (options.rollouts?.run) rolloutDriver.start();

@@ -29,6 +29,8 @@ export interface RouteAuth {
   readonly method: string;
   readonly url: string;
   readonly auth: AuthRequirement;
+  /** Kept out of the OpenAPI document (`schema.hide`): not API, such as the console's files. */
+  readonly hidden?: true;
 }
 
 /** Installs authentication and returns the live list of routes with their requirements. */
@@ -39,8 +41,9 @@ export function registerAuth(app: FastifyInstance, tokens: TokenService): RouteA
     const auth = (route.config as { auth?: AuthRequirement } | undefined)?.auth;
     if (auth === undefined)
       throw new Error(`route ${route.method} ${route.url} declares no auth requirement`);
+    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
     for (const method of [route.method].flat())
-      if (method !== 'HEAD') routes.push({ method, url: route.url, auth });
+      if (method !== 'HEAD') routes.push({ method, url: route.url, auth, ...(hidden ? { hidden } : {}) });
   });
   app.addHook('onRequest', async (request) => {
     const auth = request.routeOptions.config.auth;

@@ -39,16 +39,18 @@ describe('authorization matrix (sqlite)', () => {
         .filter((r) => r.auth === 'public')
         .map((r) => r.url)
         .sort(),
-    ).toEqual(['/healthz', '/metrics', '/openapi.json', '/readyz']);
+    ).toEqual(['/', '/assets/*', '/healthz', '/metrics', '/openapi.json', '/readyz']);
   });
 
-  it('describes every route in the OpenAPI document', async () => {
+  it('describes every route in the OpenAPI document, the console files aside', async () => {
     const doc = (await t.call('GET', '/openapi.json')).body;
     expect(doc.openapi).toMatch(/^3\./);
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
       ([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
     );
-    expect(documented.sort()).toEqual(t.routes.map((r) => `${r.method} ${r.url}`).sort());
+    const api = t.routes.filter((r) => !r.hidden);
+    expect(t.routes.filter((r) => r.hidden).map((r) => r.url)).toEqual(['/', '/assets/*']);
+    expect(documented.sort()).toEqual(api.map((r) => `${r.method} ${r.url}`).sort());
   });
 
   it('answers every route × caller as its requirement says', async () => {

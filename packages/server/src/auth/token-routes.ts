@@ -1,9 +1,25 @@
 import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../api/auth-hook.js';
 import { mutationContext } from '../api/request-context.js';
+import { PitbossError } from '../errors.js';
 import { ROLES, type Role } from './roles.js';
 import type { TokenService } from './token-store.js';
 
 export function registerTokenRoutes(app: FastifyInstance, tokens: TokenService): void {
+  app.get('/api/v1/me', {
+    config: { auth: { role: 'viewer' } },
+    schema: {
+      tags: ['tokens'],
+      summary: "The calling API token: {id, name, role}, never its value (the console's sign-in checks it)",
+    },
+    handler: async (request) => {
+      const p = principalOf(request);
+      // Viewer routes refuse SDK keys before this runs; the server's own principal never calls over HTTP.
+      if (p.kind !== 'api') throw new PitbossError('FORBIDDEN', 'only API tokens have a role');
+      return { id: p.id, name: p.name, role: p.role };
+    },
+  });
+
   app.get('/api/v1/tokens', {
     config: { auth: { role: 'admin' } },
     schema: { tags: ['tokens'], summary: 'API tokens and SDK keys (never their values)' },

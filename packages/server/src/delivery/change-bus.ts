@@ -5,7 +5,10 @@
 export interface Change {
   /** The audit sequence number of the last entry the change wrote: the configuration version. */
   readonly version: number;
-  /** Environments whose snapshot changed; `all` for changes to segments or environments themselves. */
+  /**
+   * Environments whose snapshot changed; `all` for changes to segments or environments themselves; none for a
+   * change that only wrote audit entries (a token, a rollout transition): the audit-log stream still wants it.
+   */
   readonly environments: readonly string[] | 'all';
 }
 

@@ -2,6 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { mutationContext } from '../api/request-context.js';
 import { emptyBodyAsObject } from '../approvals/change-request-routes.js';
+import { type HealthEvent, type HealthSource, HealthWatch } from './health-watch.js';
+import { readHealthRange, readStep, releaseHealth } from './release-health.js';
 import type { RolloutService, StartRequest } from './rollout-service.js';
 import type { Command } from './rollout-state.js';
 import type { RolloutView } from './rollout-view.js';
@@ -52,6 +54,7 @@ export function registerRolloutRoutes(
   app: FastifyInstance,
   rollouts: RolloutService,
   changes: RolloutChanges | undefined,
+  health: HealthSource,
   options: RolloutRouteOptions = {},
 ): void {
   app.get('/api/v1/analysis-templates', {
@@ -148,6 +151,38 @@ export function registerRolloutRoutes(
     },
   });
 
+  app.get('/api/v1/rollouts/:name/health', {
+    config: { auth: { role: 'viewer' } },
+    schema: {
+      tags: ['rollouts'],
+      summary:
+        'Release health: stable vs canary requests, success ratio, p95, per endpoint and per PSP, one sample per step',
+      params: nameParams,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          window: {
+            type: 'string',
+            maxLength: 32,
+            description: 'how far back, e.g. 5m (default); at most 1h and 720 steps',
+          },
+          step: {
+            type: 'string',
+            maxLength: 32,
+            description: 'one sample per step, e.g. 5s (default; ≥ 1s)',
+          },
+        },
+      },
+    },
+    handler: async (request) => {
+      const { name } = request.params as { name: string };
+      const range = readHealthRange(request.query as { window?: string; step?: string });
+      const view = await rollouts.status(name);
+      return releaseHealth(health.provider(), view, range, (health.clock?.() ?? new Date()).getTime());
+    },
+  });
+
   const streams = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
     for (const s of streams) s.end();
@@ -157,11 +192,27 @@ export function registerRolloutRoutes(
     config: { auth: { role: 'viewer' } },
     schema: {
       tags: ['rollouts'],
-      summary: 'Server-Sent Events: the status (event `status`) now and each time it changes',
+      summary:
+        'Server-Sent Events: the status (event `status`) now and each time it changes; with health=true also ' +
+        'a release-health sample (event `health`) per step',
       params: nameParams,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          health: { type: 'boolean', description: 'also send event `health`: a HealthSample per step' },
+          step: {
+            type: 'string',
+            maxLength: 32,
+            description: 'health samples: one per step, e.g. 5s (default)',
+          },
+        },
+      },
     },
     handler: async (request, reply) => {
       const { name } = request.params as { name: string };
+      const query = request.query as { health?: boolean; step?: string };
+      const stepMs = readStep(query.step);
       // An unknown rollout answers 404 as JSON before the stream starts.
       const first = await rollouts.status(name);
       reply.hijack();
@@ -173,11 +224,17 @@ export function registerRolloutRoutes(
       });
       streams.add(res);
       let last = '';
+      let current = first;
       const send = (view: RolloutView) => {
         const data = JSON.stringify(view);
-        if (data === last) return;
+        if (data === last || res.writableEnded) return;
         last = data;
+        current = view;
         res.write(`event: status\nid: ${view.stateVersion}\ndata: ${data}\n\n`);
+      };
+      // No id: a reconnecting client resumes by status version, which a health sample does not move.
+      const sendHealth = (event: HealthEvent) => {
+        if (!res.writableEnded) res.write(`event: health\ndata: ${JSON.stringify(event)}\n\n`);
       };
       let checking = false;
       const check = async () => {
@@ -196,9 +253,16 @@ export function registerRolloutRoutes(
         if (n === name) void check();
       });
       const poll = setInterval(() => void check(), options.watchPollMs ?? 1000);
+      const healthWatch = query.health
+        ? new HealthWatch(health, stepMs, () => current, sendHealth)
+        : undefined;
+      healthWatch?.start();
       // WHATWG HTML §9.2.7: a comment now and then keeps proxies from closing an idle stream.
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);
+      const heartbeat = setInterval(() => {
+        if (!res.writableEnded) res.write(': heartbeat\n\n');
+      }, options.heartbeatMs ?? 15_000);
       res.on('close', () => {
+        healthWatch?.stop();
         unsubscribe?.();
         clearInterval(poll);
         clearInterval(heartbeat);

@@ -63,6 +63,10 @@ export async function startTestApp(
     approvals?: ApprovalOptions;
     /** The rollout driver's router, providers and clock (tests tick it with `services.rolloutDriver.tickOnce`). */
     rollouts?: AppOptions['rollouts'];
+    /** The audit-log stream's poll and heartbeat. */
+    events?: AppOptions['events'];
+    /** The console's files; default the @pitboss/ui build. */
+    console?: AppOptions['console'];
   } = {},
 ): Promise<TestApp> {
   const url = options.url ?? freshDatabaseUrl(driver);
@@ -73,6 +77,8 @@ export async function startTestApp(
     ...(options.bus ? { bus: options.bus } : {}),
     ...(options.delivery ? { delivery: options.delivery } : {}),
     ...(options.rollouts ? { rollouts: options.rollouts } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.console === undefined ? {} : { console: options.console }),
     ...options.approvals,
   });
   const issue = async (
