@@ -272,7 +272,9 @@ export function changedEnvironments(before: Flag, after: Flag): string[] {
 /** Reads an authored flag (any form the engine accepts) into the model, or refuses it with the loader's diagnostics. */
 function normalise(body: unknown, environments: readonly string[], prefix: (string | number)[] = []): Flag {
   const { config, diagnostics } = loadConfig({ environments, flags: [body] });
-  const errors = diagnostics.filter((d) => d.severity === 'error');
+  // Loaded alone, every prerequisite names a flag "that does not exist": those are checked by `validate`,
+  // against the stored flags, with the rest of the cross-flag checks.
+  const errors = diagnostics.filter((d) => d.severity === 'error' && d.code !== 'FLAG_UNKNOWN_PREREQUISITE');
   const flag = config.flags[0];
   if (errors.length > 0 || flag === undefined) {
     const details = errors.map((d) => ({ ...d, path: [...prefix, ...d.path.slice(2)] }));
