@@ -48,8 +48,10 @@ export function defaultConsoleRoot(): string | undefined {
 export async function registerConsoleRoutes(app: FastifyInstance, root: string | undefined): Promise<void> {
   await app.register(async (scope) => {
     // Only the `sendFile` decoration, in this scope: the plugin's own wildcard route would declare no auth.
-    await scope.register(fastifyStatic, { serve: false });
-    const secure = (reply: FastifyReply) => reply.headers(SECURITY_HEADERS);
+    // The build writes .br and .gz beside each file; a browser that accepts them gets those bytes as they are.
+    await scope.register(fastifyStatic, { serve: false, preCompressed: true });
+    // Vary: the same URL answers brotli, gzip or plain bytes by Accept-Encoding (RFC 9110 §12.5.5).
+    const secure = (reply: FastifyReply) => reply.headers({ ...SECURITY_HEADERS, vary: 'accept-encoding' });
 
     scope.get('/', {
       config: { auth: 'public' },

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../testing/test-app.js';
 
@@ -26,6 +27,8 @@ describe('the console at /', () => {
     );
     writeFileSync(join(dir, 'assets', 'app-abc123.js'), 'console.log("pitboss");\n');
     writeFileSync(join(dir, 'assets', 'app-abc123.css'), 'body{margin:0}\n');
+    // What the console's build writes beside each file (packages/ui/vite.config.ts).
+    writeFileSync(join(dir, 'assets', 'app-abc123.js.br'), brotliCompressSync('console.log("pitboss");\n'));
     t = await startTestApp('sqlite', { console: { root: dir } });
   });
   afterAll(async () => {
@@ -51,6 +54,22 @@ describe('the console at /', () => {
     expectSecurityHeaders(js.headers);
     const css = await t.call('GET', '/assets/app-abc123.css');
     expect(css.headers['content-type']).toMatch(/^text\/css/);
+  });
+
+  it("serves the build's precompressed bytes to a browser that accepts them", async () => {
+    const res = await t.app.inject({
+      url: '/assets/app-abc123.js',
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers.vary).toMatch(/accept-encoding/i);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(res.rawPayload).toString('utf8')).toBe('console.log("pitboss");\n');
+    // No .gz beside the CSS: a gzip-only browser gets the plain file, never an error.
+    const css = await t.app.inject({ url: '/assets/app-abc123.css', headers: { 'accept-encoding': 'gzip' } });
+    expect(css.headers['content-encoding']).toBeUndefined();
+    expect(css.body).toBe('body{margin:0}\n');
   });
 
   it('answers unknown assets 404 as JSON, like any unknown path', async () => {
