@@ -107,9 +107,9 @@ describe.each(DRIVERS)('tampering with the audit log on %s', (driver) => {
       expect(await verifyAudit(s.f.raw.db, { pageSize: 2 })).toEqual(expected);
       const api = await s.f.t.call('GET', '/api/v1/audit/verify', { token: s.f.t.tokens.admin });
       expect(api.body).toEqual(expected);
-      expect((await s.f.t.call('GET', '/api/v1/audit/verify', { token: s.f.t.tokens.editor })).status).toBe(
-        403,
-      );
+      // An auditor with a read-only token sees the same verdict (the console's audit page shows it).
+      const viewer = await s.f.t.call('GET', '/api/v1/audit/verify', { token: s.f.t.tokens.viewer });
+      expect(viewer.body).toEqual(expected);
       const cli = pitboss(['audit', 'verify', '--database', s.f.url]);
       expect(cli.stdout).toBe(`ok: ${s.last} entries, chain intact, 1 checkpoints\n`);
       expect(cli.code).toBe(0);

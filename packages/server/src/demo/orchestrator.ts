@@ -423,7 +423,7 @@ function banner(
   view.line('');
   view.line(`  control plane  ${server.url}   (API: ${server.url}/api/v1, docs: ${server.url}/openapi.json)`);
   view.line(`  gateway        ${gateway.url}   (players connect here; admin API ${gateway.adminUrl})`);
-  view.line('  console        (the web console is not part of this build yet)');
+  view.line(`  console        ${server.url}/   (open it in a browser; sign in with the admin token below)`);
   view.line(
     `  admin token    ${adminToken}${info.generated ? '   (generated for this run; set PITBOSS_ADMIN_TOKEN to choose one)' : '   (PITBOSS_ADMIN_TOKEN)'}`,
   );

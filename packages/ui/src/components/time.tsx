@@ -11,9 +11,12 @@ export function Ago({ at }: { readonly at: string | null | undefined }) {
 
 export function ago(thenMs: number, nowMs: number): string {
   const s = Math.round((nowMs - thenMs) / 1000);
-  if (s < 0) return `in ${ago(nowMs, thenMs)}`;
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86_400)} d ago`;
+  return s < 0 ? `in ${span(-s)}` : `${span(s)} ago`;
+}
+
+function span(s: number): string {
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86_400)} d`;
 }

@@ -1,0 +1,215 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  BIN,
+  call,
+  chromiumAvailable,
+  issueToken,
+  launchBrowser,
+  newConsole,
+  REPO,
+  type RunningProcess,
+  runPitboss,
+  screenshot,
+  signIn,
+} from './harness.js';
+
+/**
+ * Issue 8's proof, against a real `pitboss server` (the built CLI, SQLite, the example GitOps repository applied)
+ * and Debian's chromium: sign in, kill switch and its audit entry, a preset applied, a change request approved by
+ * a second person after its author was refused. Every page visited is saved as a screenshot under
+ * e2e/.artifacts/screenshots; the first load's figures go to e2e/.artifacts/first-load.json (docs/console.md).
+ * Nothing waits on a wall-clock time: each step waits for what the page shows.
+ */
+
+const ADMIN = 'pb_api_console_e2e_admin_token_0001';
+let dir: string;
+let server: RunningProcess;
+let browser: Browser;
+let base: string;
+let alice: string;
+let bob: string;
+let viewer: string;
+
+beforeAll(async () => {
+  if (!chromiumAvailable) return;
+  dir = await mkdtemp(join(tmpdir(), 'pitboss-console-e2e-'));
+  server = await runPitboss(
+    ['server', '--host', '127.0.0.1', '--port', '0', '--database', `sqlite:${join(dir, 'pitboss.db')}`],
+    { env: { PITBOSS_ADMIN_TOKEN: ADMIN }, urlPattern: /Server listening at (http:\/\/127\.0\.0\.1:\d+)/ },
+  );
+  base = server.url;
+  const applied = spawnSync(
+    process.execPath,
+    [BIN, 'apply', '-f', 'examples/gitops', '--url', base, '--token', ADMIN],
+    { cwd: REPO, encoding: 'utf8' },
+  );
+  if (applied.status !== 0) throw new Error(`apply failed: ${applied.stdout}${applied.stderr}`);
+  alice = await issueToken(base, ADMIN, 'alice', 'approver');
+  bob = await issueToken(base, ADMIN, 'bob', 'approver');
+  viewer = await issueToken(base, ADMIN, 'vera', 'viewer');
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!chromiumAvailable)('the console against a real server', () => {
+  it('loads from the server alone, refuses a bad token, and signs in', async () => {
+    const { context, page, requests, problems } = await newConsole(browser, base);
+    const started = Date.now();
+    await page.goto(`${base}/`);
+    await page.getByLabel('API token').waitFor();
+    const firstLoad = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      return {
+        responseEndMs: nav.responseEnd,
+        domContentLoadedMs: nav.domContentLoadedEventEnd,
+        loadMs: nav.loadEventEnd,
+        signInVisibleMs: performance.now(),
+        requests: resources.length + 1,
+        transferredBytes: nav.transferSize + resources.reduce((t, r) => t + r.transferSize, 0),
+      };
+    });
+    const measured = { ...firstLoad, wallMs: Date.now() - started, at: new Date().toISOString() };
+    await writeFile(`${ARTIFACTS}first-load.json`, `${JSON.stringify(measured, null, 2)}\n`);
+    console.log(`console first load: ${JSON.stringify(measured)}`);
+    await screenshot(page, '01-sign-in');
+
+    await page.getByLabel('API token').fill('pb_api_not_a_real_token_000000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/UNAUTHENTICATED/);
+
+    await page.getByLabel('API token').fill(ADMIN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'payments_v2' }).waitFor();
+    await page.getByText('bootstrap-admin').waitFor();
+    await screenshot(page, '02-flags');
+
+    // Everything came from the server itself: no CDN, no fonts from elsewhere, no CSP violation.
+    expect(requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:'))).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a viewer the flags but no kill switch to press', async () => {
+    const { context, page } = await newConsole(browser, base);
+    await signIn(page, base, viewer);
+    await page.goto(`${base}/#/flags/payments_v2`);
+    await page
+      .getByRole('heading', { name: /payments_v2/ })
+      .first()
+      .waitFor();
+    const kill = page.getByRole('button', { name: 'Kill switch' });
+    const count = await kill.count();
+    for (let i = 0; i < count; i++) expect(await kill.nth(i).isDisabled()).toBe(true);
+    await context.close();
+  });
+
+  it('flips a kill switch from the keyboard, and the audit page shows the entry', async () => {
+    const { context, page, problems } = await newConsole(browser, base);
+    await signIn(page, base, alice);
+    await page.goto(`${base}/#/flags/payments_v2`);
+    await selectEnvironment(page, 'prod');
+    const kill = page.getByRole('button', { name: 'Kill switch', exact: true });
+    await kill.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.textContent()).toMatch(/payments_v2[\s\S]*prod|prod[\s\S]*payments_v2/);
+    // Cancel has the focus first: Tab to the confirm button, as a keyboard user would.
+    await page.keyboard.press('Tab');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent ?? ''))
+      .toBe('Kill payments_v2 in prod');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Release kill switch' }).waitFor();
+    await screenshot(page, '03-flag-killed');
+
+    const flag = await call(base, ADMIN, 'GET', '/api/v1/flags/payments_v2');
+    expect(flag.body.flag.environments.prod.killSwitch).toBe(true);
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'flag.kill_switch' }).filter({ hasText: 'alice' });
+    await row.first().waitFor();
+    await expect.poll(() => page.getByText(/Chain verified/).count()).toBeGreaterThan(0);
+    await screenshot(page, '04-audit');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('applies an emergency preset in one click and a confirmation', async () => {
+    const { context, page, problems } = await newConsole(browser, base);
+    await signIn(page, base, alice);
+    await page.getByRole('link', { name: 'Presets' }).click();
+    await page.getByRole('button', { name: 'Apply return-old-payment' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.textContent()).toMatch(/ws_codec_v2/);
+    await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /applied/i })
+      .first()
+      .waitFor();
+    await screenshot(page, '05-presets');
+    const flag = await call(base, ADMIN, 'GET', '/api/v1/flags/ws_codec_v2');
+    expect(flag.body.flag.environments.canary.killSwitch).toBe(true);
+    expect(flag.body.flag.environments.prod.killSwitch).toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses the author’s own approval and applies a second person’s', async () => {
+    // Alice asks to turn payments_v2 off in dev: the flag is protected, so the API files a change request.
+    const current = await call(base, alice, 'GET', '/api/v1/flags/payments_v2');
+    const asked = await call(
+      base,
+      alice,
+      'PATCH',
+      '/api/v1/flags/payments_v2/environments/dev',
+      { enabled: false },
+      { 'if-match': current.etag ?? '', 'x-pitboss-reason': 'pause payments v2 in dev' },
+    );
+    expect(asked.status).toBe(202);
+    const id = String(asked.body.changeRequest.id);
+
+    const { context, page, problems } = await newConsole(browser, base);
+    await signIn(page, base, alice);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    const request = page.getByRole('article', { name: `Change request ${id}` });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => request.getByRole('alert').textContent()).toMatch(/yours|someone else/i);
+    await screenshot(page, '06-approvals-author-refused');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await signIn(page, base, bob);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page
+      .getByRole('article', { name: `Change request ${id}` })
+      .getByRole('button', { name: 'Approve' })
+      .click();
+    await expect
+      .poll(async () => (await call(base, ADMIN, 'GET', `/api/v1/change-requests/${id}`)).body.status)
+      .toBe('applied');
+    const flag = await call(base, ADMIN, 'GET', '/api/v1/flags/payments_v2');
+    expect(flag.body.flag.environments.dev.enabled).toBe(false);
+    await screenshot(page, '07-approvals-applied');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+/** The flag page shows one environment at a time: pick it by its tab (or its section's heading). */
+async function selectEnvironment(page: Page, env: string): Promise<void> {
+  const tab = page.getByRole('tab', { name: env, exact: true });
+  await tab.waitFor();
+  await tab.click();
+}
