@@ -55,6 +55,11 @@ function MetricItem({ metric: m }: { readonly metric: MetricGate }) {
   );
 }
 
+/** Figures as a person reads them: integers as they are, the rest to 4 significant digits. */
+function n(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+}
+
 function Evidence({ measurement: x }: { readonly measurement: Measurement }) {
   return (
     <div class={`evidence evidence-${x.phase}`}>
@@ -68,7 +73,8 @@ function Evidence({ measurement: x }: { readonly measurement: Measurement }) {
           {x.values.map((v, i) => (
             <span key={i} class="arm-value">
               {v.arm}
-              {v.dimension ? ` ${v.dimension}` : ''}: <code>{String(v.value)}</code>
+              {v.dimension ? ` ${v.dimension}` : ''}:{' '}
+              <code>{typeof v.value === 'number' ? n(v.value) : String(v.value)}</code>
             </span>
           ))}
         </div>
@@ -79,7 +85,6 @@ function Evidence({ measurement: x }: { readonly measurement: Measurement }) {
 }
 
 function Comparisons({ rows }: { readonly rows: readonly ComparisonEvidence[] }) {
-  const n = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
   return (
     <table class="comparisons small">
       <thead>
