@@ -28,6 +28,11 @@ export const CHROMIUM_ARGS = [
 ];
 
 export const chromiumAvailable = existsSync(CHROMIUM);
+if (!chromiumAvailable) {
+  console.warn(
+    `console browser tests SKIPPED: no chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`,
+  );
+}
 
 export interface RunningProcess {
   readonly url: string;

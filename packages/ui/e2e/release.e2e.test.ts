@@ -76,7 +76,11 @@ describe.skipIf(!chromiumAvailable)('the release page during the demo', () => {
       .first()
       .waitFor();
     await page.locator('figure').first().waitFor();
-    await expect.poll(() => page.getByText(/^v2$/).count(), { timeout: 120_000 }).toBeGreaterThan(0);
+    // Health arrives over the stream: the latest figures show requests on both arms once the canary takes traffic.
+    const requests = page.getByRole('row', { name: /^Requests/ });
+    await expect
+      .poll(async () => (await requests.textContent()) ?? '', { timeout: 150_000, intervals: [1000] })
+      .toMatch(/^Requests\s*[1-9]\d*\s*[1-9]\d*$/);
     await screenshot(page, '08-release-progressing');
 
     await expect

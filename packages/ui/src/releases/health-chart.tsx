@@ -78,7 +78,7 @@ function options(props: HealthChartProps, width: number): uPlot.Options {
     height: HEIGHT,
     legend: { show: true, live: true },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, ...(unit === '%' ? { y: { range: percentRange } } : {}) },
+    scales: { x: { time: true, range: timeRange }, ...(unit === '%' ? { y: { range: percentRange } } : {}) },
     series: [
       {},
       {
@@ -108,6 +108,15 @@ function options(props: HealthChartProps, width: number): uPlot.Options {
       },
     ],
   };
+}
+
+/**
+ * Time spans at least the last five minutes: with one sample (a release that just started) uPlot would
+ * otherwise stretch the axis over years.
+ */
+function timeRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  const end = max ?? Date.now() / 1000;
+  return [Math.min(min ?? end, end - 300), end];
 }
 
 /** Ratios live near 100 %: zoom in on the band the data uses, never past 100 % or below 0 %. */
