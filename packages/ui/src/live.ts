@@ -1,22 +1,10 @@
+import type { AuditEntry } from '@pitboss/server/api-types';
 import { useEffect, useRef } from 'preact/hooks';
 import { followStream } from './api/sse.js';
 import { useSession } from './session.js';
 
 /** An audit entry as `GET /api/v1/audit` and the `/api/v1/events` stream give it. */
-export interface AuditEntry {
-  readonly seq: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly action: string;
-  /** `flag:<key>`, `preset:<key>`, `change-request:<id>`, `rollout:<name>`, … */
-  readonly resource: string;
-  readonly before: unknown;
-  readonly after: unknown;
-  readonly reason: string | null;
-  readonly traceId: string | null;
-  readonly prevHash: string;
-  readonly hash: string;
-}
+export type { AuditEntry } from '@pitboss/server/api-types';
 
 type Listener = (entry: AuditEntry) => void;
 

@@ -1,10 +1,11 @@
+import type { Role } from '@pitboss/server/api-types';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { Api } from './api/client.js';
 import type { LiveFeed } from './live.js';
 
-/** API token roles, each including the ones before it (server: auth/roles.ts). */
-export type Role = 'viewer' | 'editor' | 'approver' | 'admin';
+export type { Role };
+
 const ROLES: readonly Role[] = ['viewer', 'editor', 'approver', 'admin'];
 
 /** The signed-in token, as `GET /api/v1/me` describes it. */

@@ -43,20 +43,20 @@ describe('diffRows', () => {
     ]);
   });
   it('kill switch', () => {
-    const r = { ...base, kind: 'flag.kill_switch', payload: { env: 'prod', on: false } };
+    const r = { ...base, kind: 'flag.kill_switch' as const, payload: { env: 'prod', on: false } };
     expect(diffRows(r, { kind: 'flag', value: flag })).toEqual([
       { path: 'prod.killSwitch', before: null, after: false },
     ]);
   });
   it('replace: only the fields that differ, nested', () => {
     const body = { key: 'payments_v2', environments: { prod: { enabled: true, defaultVariant: 'on' } } };
-    const r = { ...base, kind: 'flag.replace', payload: { body, version: 3 } };
+    const r = { ...base, kind: 'flag.replace' as const, payload: { body, version: 3 } };
     expect(diffRows(r, { kind: 'flag', value: flag })).toEqual([
       { path: 'environments.prod.enabled', before: false, after: true },
     ]);
   });
   it('preset apply: the dry run rows', () => {
-    const r = { ...base, kind: 'preset.apply', target: 'preset:p', payload: { version: 2 } };
+    const r = { ...base, kind: 'preset.apply' as const, target: 'preset:p', payload: { version: 2 } };
     const changes = { f: { prod: { killSwitch: { before: false, after: true } } } };
     expect(diffRows(r, { kind: 'preset-diff', changes })).toEqual([
       { path: 'f.prod.killSwitch', before: false, after: true },

@@ -3,34 +3,9 @@
  * pure shaping the Approvals page needs: queue order, whose request it is, and the change as before → after rows.
  */
 
-export type ChangeStatus = 'pending' | 'applied' | 'rejected' | 'expired' | 'failed';
+import type { ChangeRequest } from '@pitboss/server/api-types';
 
-export interface Approval {
-  readonly actor: string;
-  readonly id: string;
-  readonly at: string;
-  readonly comment?: string;
-}
-
-export interface ChangeRequest {
-  readonly id: string;
-  readonly kind: string;
-  /** `flag:<key>` or `preset:<key>`, as audit entries name it. */
-  readonly target: string;
-  readonly payload: Readonly<Record<string, unknown>>;
-  readonly reason: string | null;
-  /** `name (token id)`, as audit entries name actors. */
-  readonly author: string;
-  readonly authorId: string;
-  readonly status: ChangeStatus;
-  readonly approvals: readonly Approval[];
-  readonly requiredApprovals: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly expiresAt: string;
-  readonly version: number;
-  readonly result: unknown;
-}
+export type { Approval, ChangeRequest, ChangeStatus } from '@pitboss/server/api-types';
 
 /** One changed field: `before` is absent when nothing on hand says what it was. */
 export interface DiffRow {

@@ -85,6 +85,8 @@ function options(props: HealthChartProps, width: number): uPlot.Options {
         label: `stable ${props.stableLabel}`,
         stroke: color('--stable', '#2a6fdb'),
         width: 2,
+        // Dots as well as lines: a sample between two gaps (traffic just began) has no segment to draw.
+        points: { show: true, size: 4 },
         spanGaps: false,
         value: (_u, v) => format(v),
       },
@@ -93,6 +95,7 @@ function options(props: HealthChartProps, width: number): uPlot.Options {
         stroke: color('--canary', '#d9480f'),
         width: 2,
         dash: [6, 3],
+        points: { show: true, size: 4 },
         spanGaps: false,
         value: (_u, v) => format(v),
       },
