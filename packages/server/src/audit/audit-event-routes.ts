@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { EventStreams } from '../api/event-streams.js';
 import type { ChangeBus } from '../delivery/change-bus.js';
 import { PitbossError } from '../errors.js';
 import type { Database } from '../storage/database.js';
@@ -46,10 +47,7 @@ export function registerAuditEventRoutes(
   options: AuditEventOptions = {},
 ): void {
   const { db } = database;
-  const streams = new Set<ServerResponse>();
-  app.addHook('preClose', async () => {
-    for (const s of streams) s.end();
-  });
+  const streams = new EventStreams(app, options.heartbeatMs);
 
   app.get('/api/v1/events', {
     config: { auth: { role: 'viewer' } },
@@ -70,33 +68,23 @@ export function registerAuditEventRoutes(
       const { after } = request.query as { after?: number };
       const resumeAfter = startAfter(request.headers['last-event-id'], after);
       const start = resumeAfter ?? (await lastSeq(db));
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        'x-accel-buffering': 'no',
+      let unsubscribe: (() => void) | undefined;
+      let poll: NodeJS.Timeout | undefined;
+      let follower: AuditFollower | undefined;
+      const res = streams.start(reply, () => {
+        if (follower) follower.closed = true;
+        unsubscribe?.();
+        clearInterval(poll);
       });
-      streams.add(res);
       // The id makes a reconnect before the first entry resume from here rather than from a later end.
       if (resumeAfter === undefined) res.write(`event: ready\nid: ${start}\ndata: {"seq":${start}}\n\n`);
-      const follower = new AuditFollower(db, res, start);
-      void follower.pump();
-      const unsubscribe = bus.subscribe((change) => {
-        if (change.version > follower.last) void follower.pump();
+      const feed = new AuditFollower(db, res, start);
+      follower = feed;
+      void feed.pump();
+      unsubscribe = bus.subscribe((change) => {
+        if (change.version > feed.last) void feed.pump();
       });
-      const poll = setInterval(() => void follower.pump(), options.pollMs ?? 2000);
-      // WHATWG HTML §9.2.7: a comment now and then keeps proxies from closing an idle stream.
-      const heartbeat = setInterval(() => {
-        if (!res.writableEnded) res.write(': heartbeat\n\n');
-      }, options.heartbeatMs ?? 15_000);
-      res.on('close', () => {
-        follower.closed = true;
-        unsubscribe();
-        clearInterval(poll);
-        clearInterval(heartbeat);
-        streams.delete(res);
-      });
+      poll = setInterval(() => void feed.pump(), options.pollMs ?? 2000);
     },
   });
 }

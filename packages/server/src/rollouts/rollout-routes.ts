@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { EventStreams } from '../api/event-streams.js';
 import { mutationContext } from '../api/request-context.js';
 import { emptyBodyAsObject } from '../approvals/change-request-routes.js';
 import { type HealthEvent, type HealthSource, HealthWatch } from './health-watch.js';
@@ -183,10 +183,7 @@ export function registerRolloutRoutes(
     },
   });
 
-  const streams = new Set<ServerResponse>();
-  app.addHook('preClose', async () => {
-    for (const s of streams) s.end();
-  });
+  const streams = new EventStreams(app, options.heartbeatMs);
 
   app.get('/api/v1/rollouts/:name/watch', {
     config: { auth: { role: 'viewer' } },
@@ -215,14 +212,14 @@ export function registerRolloutRoutes(
       const stepMs = readStep(query.step);
       // An unknown rollout answers 404 as JSON before the stream starts.
       const first = await rollouts.status(name);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        'x-accel-buffering': 'no',
+      let unsubscribe: (() => void) | undefined;
+      let poll: NodeJS.Timeout | undefined;
+      let healthWatch: HealthWatch | undefined;
+      const res = streams.start(reply, () => {
+        healthWatch?.stop();
+        unsubscribe?.();
+        clearInterval(poll);
       });
-      streams.add(res);
       let last = '';
       let current = first;
       const send = (view: RolloutView) => {
@@ -249,25 +246,12 @@ export function registerRolloutRoutes(
         }
       };
       send(first);
-      const unsubscribe = changes?.onChange((n) => {
+      unsubscribe = changes?.onChange((n) => {
         if (n === name) void check();
       });
-      const poll = setInterval(() => void check(), options.watchPollMs ?? 1000);
-      const healthWatch = query.health
-        ? new HealthWatch(health, stepMs, () => current, sendHealth)
-        : undefined;
+      poll = setInterval(() => void check(), options.watchPollMs ?? 1000);
+      healthWatch = query.health ? new HealthWatch(health, stepMs, () => current, sendHealth) : undefined;
       healthWatch?.start();
-      // WHATWG HTML §9.2.7: a comment now and then keeps proxies from closing an idle stream.
-      const heartbeat = setInterval(() => {
-        if (!res.writableEnded) res.write(': heartbeat\n\n');
-      }, options.heartbeatMs ?? 15_000);
-      res.on('close', () => {
-        healthWatch?.stop();
-        unsubscribe?.();
-        clearInterval(poll);
-        clearInterval(heartbeat);
-        streams.delete(res);
-      });
     },
   });
 }
