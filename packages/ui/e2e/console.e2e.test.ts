@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ARTIFACTS,
+  accessibilityViolations,
   BIN,
   call,
   chromiumAvailable,
@@ -208,6 +209,25 @@ describe.skipIf(!chromiumAvailable)('the console against a real server', () => {
     expect(flag.body.flag.environments.dev.enabled).toBe(false);
     await screenshot(page, '07-approvals-applied');
     expect(problems).toEqual([]);
+    await context.close();
+  });
+  it('passes axe-core’s WCAG 2.1 A and AA rules on every page', async () => {
+    const { context, page } = await newConsole(browser, base);
+    await signIn(page, base, ADMIN);
+    const found: Record<string, string[]> = {};
+    for (const [name, route, ready] of [
+      ['flags', '#/flags', 'payments_v2'],
+      ['flag', '#/flags/payments_v2', 'Change history'],
+      ['presets', '#/presets', 'return-old-payment'],
+      ['approvals', '#/approvals', 'Approvals'],
+      ['releases', '#/releases', 'Releases'],
+      ['audit', '#/audit', 'Chain verified'],
+    ] as const) {
+      await page.goto(`${base}/${route}`);
+      await page.getByText(ready).first().waitFor();
+      found[name] = await accessibilityViolations(page);
+    }
+    expect(found).toEqual({ flags: [], flag: [], presets: [], approvals: [], releases: [], audit: [] });
     await context.close();
   });
 });
