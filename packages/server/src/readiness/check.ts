@@ -1,7 +1,7 @@
 /**
  * A readiness check's verdict: PASS (the checklist line holds), FAIL (it does not: `pitboss readiness` exits 1),
- * WARN (a risk worth a look, or a line that could not be checked with the data at hand, such as the audit chain
- * without an admin token).
+ * WARN (a risk worth a look, or a line that could not be checked with the data at hand, such as a source the
+ * server refused).
  */
 export type CheckStatus = 'PASS' | 'FAIL' | 'WARN';
 

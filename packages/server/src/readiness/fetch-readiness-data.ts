@@ -29,8 +29,7 @@ export interface JsonApi {
 const PAGE = 1000;
 
 /**
- * Reads everything the checks need from a running control plane, with a viewer token at least (an admin one
- * for the audit verification). Environments and flags are required: without them nothing can be judged, so
+ * Reads everything the checks need from a running control plane; a viewer token is enough. Environments and flags are required: without them nothing can be judged, so
  * their failure is the command's (exit 2). Every other source is optional: a refusal becomes a WARN of the
  * checks that needed it, not the end of the report.
  */

@@ -6,8 +6,7 @@ import type { Preset } from '../presets/preset.js';
 import type { Rollout } from '../rollouts/rollout.js';
 
 /**
- * Something read from the control plane that may be missing: a route the token may not call (the audit
- * verification needs an admin), or one the server refused. The checks that need it answer WARN "could not check".
+ * Something read from the control plane that may be missing: a route the server refused or could not answer. The checks that need it answer WARN "could not check".
  */
 export type Fetched<T> =
   | { readonly ok: true; readonly value: T }

@@ -95,7 +95,7 @@ export function auditChain(data: ReadinessData): CheckResult {
   if (!data.audit.ok)
     return warn(
       'audit-chain',
-      `could not verify the audit log (GET /api/v1/audit/verify needs an admin token): ${data.audit.error}`,
+      `could not verify the audit log (GET /api/v1/audit/verify): ${data.audit.error}`,
     );
   const v = data.audit.value;
   if (!v.ok) {
