@@ -257,7 +257,8 @@ async function measureFirstLoad(page: Page, base: string) {
 
 /** The flag page shows one environment at a time: pick it by its tab (or its section's heading). */
 async function selectEnvironment(page: Page, env: string): Promise<void> {
-  const tab = page.getByRole('tab', { name: env, exact: true });
+  // The tab's name is the environment, then its state when it has one ("prod KILLED").
+  const tab = page.getByRole('tab', { name: new RegExp(`^${env}(\\s|$)`) });
   await tab.waitFor();
   await tab.click();
 }
