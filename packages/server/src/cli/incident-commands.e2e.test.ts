@@ -1,18 +1,7 @@
-import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, spawnCli } from '../testing/spawn-cli.js';
 import { startTestApp, type TestApp } from '../testing/test-app.js';
-
-// Runs the built CLI (`npx tsc -b packages/engine packages/server` first) against a real listening server.
-const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /**
  * The incident commands an on-call engineer types instead of curl: `pitboss flags kill` and `pitboss presets
@@ -22,20 +11,8 @@ describe('pitboss flags kill and pitboss presets', () => {
   let t: TestApp;
   let url: string;
 
-  /** Spawns asynchronously: the server answering the CLI runs in this process's event loop. */
-  const cli = (token: string, ...args: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args, '--url', url, '--token', token]);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b) => (stdout += b));
-      child.stderr.on('data', (b) => (stderr += b));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        expect(`${stdout}\n${stderr}`).not.toMatch(/^\s+at /m);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const cli = (token: string, ...args: string[]): Promise<CliRun> =>
+    spawnCli([...args, '--url', url, '--token', token]);
   const flag = async (key: string) =>
     (await t.call('GET', `/api/v1/flags/${key}`, { token: t.tokens.viewer })).body.flag;
 
@@ -43,18 +20,9 @@ describe('pitboss flags kill and pitboss presets', () => {
     t = await startTestApp('sqlite');
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    // Applied by a child process, like the rest: the server answers it from this process's event loop.
-    const applied = await new Promise<number | null>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [BIN, 'apply', '-f', 'examples/gitops', '--url', url, '--token', t.tokens.admin],
-        {
-          cwd: REPO,
-          stdio: 'ignore',
-        },
-      );
-      child.on('close', resolve);
-    });
+    const applied = (
+      await spawnCli(['apply', '-f', 'examples/gitops', '--url', url, '--token', t.tokens.admin])
+    ).code;
     expect(applied).toBe(0);
   });
   afterAll(() => t.close());

@@ -1,37 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, REPO_ROOT, spawnCli } from '../testing/spawn-cli.js';
 import { startTestApp, type TestApp } from '../testing/test-app.js';
 
-// Runs the built CLI (`npx tsc -b packages/engine packages/server` first) against a real listening server.
-const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Spawns asynchronously: the server answering the CLI runs in this process's event loop. */
-function pitboss(env: Record<string, string>, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      // No input, however broken, may produce a stack trace.
-      expect(`${stdout}\n${stderr}`).not.toMatch(/^\s+at /m);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function pitboss(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
+  return spawnCli(args, env);
 }
 
 describe('pitboss apply / diff / export / flags stale', () => {
@@ -162,7 +139,7 @@ describe('pitboss apply / diff / export / flags stale', () => {
     const pruned = await cli(
       'apply',
       '-f',
-      join(ROOT, 'examples/gitops/environments.yaml'),
+      join(REPO_ROOT, 'examples/gitops/environments.yaml'),
       '--prune',
       '--dry-run',
     );
