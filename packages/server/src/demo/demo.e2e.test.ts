@@ -223,7 +223,7 @@ describe('pitboss demo, compressed', () => {
       expect(audit.ok).toBe(true);
       expect(audit.events).toContain('rollout.Completed');
       // The protected payments_v2 flag: created through a change request approved by a second person, moved to
-      // 25 % by the controller with the release, turned back off after the first release's rollback.
+      // 25 % by the controller with the release, put back to 0 % by the controller with the first release's rollback.
       const actions = audit.flag.map((e) => e.action);
       expect(actions[0]).toBe('flag.create');
       expect(actions.filter((a) => a === 'flag.apply_states').length).toBeGreaterThanOrEqual(1);

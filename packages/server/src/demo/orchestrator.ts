@@ -177,10 +177,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       );
       current = undefined;
       if (plan.flag && view0.phase === 'Aborted') {
-        // The controller rolls back the routing; the flag the release moved is the script's to turn back off.
-        await prepareFlag(api, approver);
+        // The rollback puts the flag the release moved back where it was (0 %), right after the routing.
         view.line(
-          '  payments_v2 turned back to 0 % in prod (a change request, approved by the second person)',
+          (await flagBackToZero(api, stop))
+            ? '  payments_v2 back to 0 % in prod (undone by the controller with the rollback)'
+            : '  payments_v2 still not back to 0 % in prod: see the control plane log',
         );
       }
       const summary = await traffic!.stop();
@@ -490,4 +491,13 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 function shown(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel === '' ? '.' : rel.startsWith('..') ? path : `./${rel}`;
+}
+
+/** Waits (30 s at most) for the rollback to put payments_v2 back to 0 % in prod. */
+async function flagBackToZero(api: DemoApi, stop: AbortSignal): Promise<boolean> {
+  for (let i = 0; i < 60 && !stop.aborted; i++) {
+    if ((await flagRollout(api)) === 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
 }

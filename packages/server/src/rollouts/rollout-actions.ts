@@ -1,8 +1,10 @@
-import type { Rule } from '@pitboss/engine';
-import type { Principal } from '../auth/roles.js';
+import type { EnvironmentConfig, Rule } from '@pitboss/engine';
+import type { Kysely } from 'kysely';
+import { actorOf, type Principal } from '../auth/roles.js';
 import { PitbossError } from '../errors.js';
 import type { FlagService } from '../flags/flag-service.js';
 import type { RouteSpec, TrafficRouter } from '../routing/router.js';
+import type { Schema } from '../storage/schema.js';
 import type { Action } from './rollout-state.js';
 
 /** Who the controller's own writes (flag rollouts) are audited as: `system:controller`. */
@@ -18,7 +20,9 @@ export async function carryOut(
     router: TrafficRouter;
     route: RouteSpec;
     flags?: FlagService;
+    db: Kysely<Schema>;
     rollout: string;
+    revision: number;
     stepIndex: number;
     /** Called between the router calls (the crash-safety test kills the process there). */
     boundary?: (label: string) => void;
@@ -35,7 +39,44 @@ export async function carryOut(
     return;
   }
   if (deps.flags === undefined) throw new PitbossError('UNAVAILABLE', 'no flag service to set flags with');
-  await setFlagRollout(deps.flags, action, `rollout ${deps.rollout} step ${deps.stepIndex}`);
+  const by = `rollout ${deps.rollout} revision ${deps.revision}`;
+  if (action.kind === 'setFlag') await setFlagRollout(deps.flags, action, `${by} step ${deps.stepIndex}`);
+  else await restoreFlag(deps.flags, deps.db, action, by);
+}
+
+/**
+ * Puts a flag's environment back as it was before this revision's first `setFlag` on it: the `before` of the
+ * first `flag.apply_states` entry the controller wrote for it (its reason starts `rollout <name> revision <n>`).
+ * The audit log is the record that survives crashes and replicas; no entry means the rollout never changed the
+ * flag, and there is nothing to undo. Idempotent: restoring twice writes once.
+ */
+export async function restoreFlag(
+  flags: FlagService,
+  db: Kysely<Schema>,
+  action: Extract<Action, { kind: 'restoreFlag' }>,
+  by: string,
+): Promise<void> {
+  const prefix = `${by} step `;
+  const rows = await db
+    .selectFrom('audit_log')
+    .select(['reason', 'before'])
+    .where('resource', '=', `flag:${action.flag}`)
+    .where('action', '=', 'flag.apply_states')
+    .where('actor', '=', actorOf(CONTROLLER))
+    .where('reason', 'like', `${prefix}%`)
+    .orderBy('seq')
+    .execute();
+  // LIKE treats `_` in a rollout name as a wildcard: keep exact prefixes only, and the first that moved this env.
+  for (const row of rows) {
+    if (!row.reason?.startsWith(prefix) || row.before === null) continue;
+    const before = (JSON.parse(row.before) as Record<string, Partial<EnvironmentConfig>>)[action.environment];
+    if (before === undefined) continue;
+    await flags.applyStates(
+      { principal: CONTROLLER, via: 'api', reason: `${by} rolled back` },
+      { [action.flag]: { [action.environment]: before } },
+    );
+    return;
+  }
 }
 
 /**

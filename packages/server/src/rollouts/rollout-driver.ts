@@ -312,7 +312,9 @@ export class RolloutDriver implements RolloutReconciler {
       router: this.options.router,
       route: stored.rollout.route,
       ...(this.options.flags ? { flags: this.options.flags } : {}),
+      db: this.options.database.db,
       rollout: stored.name,
+      revision: stored.revision,
       stepIndex: stored.state.stepIndex,
       ...(this.options.boundary ? { boundary: this.options.boundary } : {}),
     };

@@ -67,7 +67,12 @@ export type Action =
       readonly flag: string;
       readonly environment: string;
       readonly rollout: number;
-    };
+    }
+  /**
+   * A rollback's undo of `setFlag`: the flag's environment back to what it was before this revision's first
+   * `setFlag` on it (rollouts/rollout-actions.ts reads that from the audit log).
+   */
+  | { readonly kind: 'restoreFlag'; readonly flag: string; readonly environment: string };
 
 /** A phase or step change: one audit entry (`rollout.<event>`) and one notification each. */
 export interface Transition {

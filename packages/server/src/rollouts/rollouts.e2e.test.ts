@@ -286,4 +286,48 @@ describe.each(DRIVERS)('rollouts (%s)', (driver) => {
       .body.entries;
     expect(audit.at(-1).actor).toBe('system:controller');
   });
+
+  it('puts a flag a setFlag step moved back where it was when the release rolls back', async () => {
+    const flag = {
+      key: 'new_cashier',
+      kind: 'release',
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+      environments: {
+        prod: { enabled: false, rules: [{ if: "market == 'MT'", rollout: 1 }, { rollout: 0.05 }] },
+      },
+    };
+    expect((await t.call('POST', '/api/v1/flags', { token: t.tokens.editor, body: flag })).status).toBe(201);
+    const before = (await t.call('GET', '/api/v1/flags/new_cashier', { token: t.tokens.viewer })).body.flag
+      .environments.prod;
+    provider.answer(ScriptedProvider.perVersion({ v1: 0.999, v2: 0.9 }));
+    await start({
+      rollout: walletRollout([
+        { setWeight: 10 },
+        { setFlag: { flag: 'new_cashier', environment: 'prod', rollout: 0.25 } },
+        { setFlag: { flag: 'new_cashier', environment: 'prod', rollout: 0.5 } },
+        { analysis: { templates: [{ templateName: 'success-rate' }] } },
+      ]),
+      templates: [successTemplate()],
+    });
+    await tick(0);
+    await tick(0);
+    await tick(0);
+    expect((await status()).phase).toBe('Aborted');
+    const after = (await t.call('GET', '/api/v1/flags/new_cashier', { token: t.tokens.viewer })).body.flag;
+    expect(after.environments.prod).toEqual(before);
+    const audit = (await t.call('GET', '/api/v1/audit?resource=flag:new_cashier', { token: t.tokens.viewer }))
+      .body.entries as { actor: string; reason: string }[];
+    // Both flag steps ran in one tick: their entries carry the step the committed state had reached.
+    expect(audit.map((e) => e.reason?.replace(/step \d+$/, 'step N') ?? null)).toEqual([
+      null,
+      'rollout wallet revision 1 step N',
+      'rollout wallet revision 1 step N',
+      'rollout wallet revision 1 rolled back',
+    ]);
+    // Replayed (a crash before the outbox was cleared, another replica): nothing more is written.
+    await tick(0);
+    const again = await t.call('GET', '/api/v1/audit?resource=flag:new_cashier', { token: t.tokens.viewer });
+    expect(again.body.entries).toHaveLength(4);
+  });
 });

@@ -123,6 +123,28 @@ describe('canary walk through every step kind', () => {
     ]);
   });
 
+  it('puts the flags its setFlag steps moved back on a rollback, after taking traffic off the canary', () => {
+    const upToFlag = walkRows.slice(0, walkRows.findIndex((r) => r.t === 75) + 1);
+    const abortRow: Row = {
+      t: 80,
+      command: { kind: 'abort' },
+      expect: { events: [E.Aborted], phase: 'Aborted', weight: 0, actions: ['route', 'restoreFlag'] },
+    };
+    const { results, mismatches } = play(walk, [...upToFlag, abortRow]);
+    expect(mismatches).toEqual([]);
+    expect(results.at(-1)!.actions[1]).toEqual({
+      kind: 'restoreFlag',
+      flag: 'new-wallet',
+      environment: 'prod',
+    });
+    // Aborted before the flag step: nothing of the flag to undo.
+    const early = play(walk, [
+      ...walkRows.slice(0, 3),
+      { ...abortRow, t: 40, expect: { actions: ['route'] } },
+    ]);
+    expect(early.mismatches).toEqual([]);
+  });
+
   it('numbers transitions and labels them with the canary version and step', () => {
     const { results, state } = play(walk, walkRows);
     const all = results.flatMap((r) => r.transitions);

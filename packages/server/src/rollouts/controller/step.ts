@@ -150,6 +150,8 @@ function finish(d: Draft, input: RolloutState): ControllerResult {
     });
   }
   if (!s.routeConfirmed) actions.push({ kind: 'route', route: s.route });
+  // A rollback takes players off the canary first; the flags it moved go back after that.
+  actions.sort((a, b) => Number(a.kind === 'restoreFlag') - Number(b.kind === 'restoreFlag'));
   const rejected = d.rejected === undefined ? {} : { rejected: d.rejected };
   const cleaned = withoutUndefined(s);
   if (d.transitions.length === 0 && sameJson({ ...cleaned, updatedAt: input.updatedAt }, input)) {

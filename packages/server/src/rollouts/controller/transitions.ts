@@ -139,9 +139,18 @@ export function interrupt(
   d.record(event, from, why);
 }
 
-/** Rolls back: all traffic to stable (weight 0, no segment, no mirror). Analyses stay as evidence. */
+/**
+ * Rolls back: all traffic to stable (weight 0, no segment, no mirror), and every flag a `setFlag` step has moved
+ * (up to the current step) back to where it was. Analyses stay as evidence.
+ */
 export function abort(d: Draft, event: string, reason: string, why: string): void {
   const from = d.state.phase;
+  const moved = new Set<string>();
+  for (const stage of d.stages.slice(0, d.state.stepIndex + 1)) {
+    if (stage.kind !== 'setFlag' || moved.has(`${stage.flag}\0${stage.environment}`)) continue;
+    moved.add(`${stage.flag}\0${stage.environment}`);
+    d.actions.push({ kind: 'restoreFlag', flag: stage.flag, environment: stage.environment });
+  }
   d.update({ phase: 'Aborted', reason, pause: undefined });
   d.setRoute({ ...STABLE_ONLY });
   const stable = d.resolved.rollout.route.stable.version;
