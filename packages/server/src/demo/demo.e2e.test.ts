@@ -168,6 +168,10 @@ describe('pitboss demo, compressed', () => {
       expect(release!.message).toContain('deposit-success-by-psp');
       expect(release!.message).toContain('psp=B');
       expect(run.out).toMatch(/✓ wallet-v2 \(psp-failure\): Aborted — rolled back: .*psp=B/);
+      // The flag the release had moved to 25 % went back with the routing.
+      expect(run.out).toContain(
+        'payments_v2 back to 0 % in prod (undone by the controller with the rollback)',
+      );
       expectLedgerSound(release!.ledger);
       expect(release!.audit.ok).toBe(true);
 
