@@ -2,25 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { dueMetrics, nextDueAt, recordMeasurement, startRun, terminateRun } from './analysis-run.js';
 import type { ResolvedMetric } from './analysis-template.js';
 import type { AnalysisRunState, Measurement, MeasurementReason, RunStatus } from './measurement.js';
+import { resolvedMetric } from './testing/fixtures.js';
 
 const T0 = new Date('2025-01-01T00:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 
 function metric(over: Partial<ResolvedMetric> = {}): ResolvedMetric {
-  return {
-    name: 'm',
-    template: 't',
-    provider: { kind: 'builtin' },
-    query: 'success_ratio{}[1m]',
-    successCondition: 'result >= 0.99',
-    intervalMs: 10_000,
-    initialDelayMs: 0,
-    consecutiveErrorLimit: 4,
-    inconclusiveLimit: 0,
-    dryRun: false,
-    hardStop: false,
-    ...over,
-  };
+  return resolvedMetric({ name: 'm', query: 'success_ratio{}[1m]', ...over });
 }
 
 /** One letter per measurement: s success, f failure, i inconclusive, e error, n noData, u insufficient, x shared incident. */

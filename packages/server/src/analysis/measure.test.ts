@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ComparisonSpec, ProviderSpec, ResolvedMetric } from './analysis-template.js';
+import type { ComparisonSpec, ResolvedMetric } from './analysis-template.js';
 import { measure } from './measure.js';
 import type { MetricProvider, QueryResult, Series } from './provider.js';
-
-/** A provider answering from a table of query text → result; records the queries it was asked. */
-class FakeProvider implements MetricProvider {
-  readonly kind = 'builtin' as const;
-  readonly asked: string[] = [];
-  constructor(private readonly answers: Record<string, QueryResult | readonly Series[]>) {}
-
-  async query(_spec: ProviderSpec, query: string): Promise<QueryResult> {
-    this.asked.push(query);
-    const a = this.answers[query];
-    if (a === undefined) return { ok: true, series: [] };
-    return Array.isArray(a) ? { ok: true, series: a } : (a as QueryResult);
-  }
-}
+import { TableProvider as FakeProvider, resolvedMetric as metric } from './testing/fixtures.js';
 
 class ThrowingProvider implements MetricProvider {
   readonly kind = 'builtin' as const;
@@ -26,23 +13,6 @@ class ThrowingProvider implements MetricProvider {
 
 const T0 = new Date('2025-01-01T00:00:00Z');
 const NOW = new Date('2025-01-01T00:01:35Z');
-
-function metric(over: Partial<ResolvedMetric> = {}): ResolvedMetric {
-  return {
-    name: 'deposit-success',
-    template: 't',
-    provider: { kind: 'builtin' },
-    query: 'success_ratio{version="{{version}}"}[{{window}}]',
-    successCondition: 'result >= 0.99',
-    intervalMs: 10_000,
-    initialDelayMs: 0,
-    consecutiveErrorLimit: 4,
-    inconclusiveLimit: 0,
-    dryRun: false,
-    hardStop: false,
-    ...over,
-  };
-}
 
 const one = (value: number | string | boolean, labels: Record<string, string> = {}): Series[] => [
   { labels, value },

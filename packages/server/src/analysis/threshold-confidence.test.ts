@@ -1,39 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ProviderSpec, ResolvedMetric } from './analysis-template.js';
+import type { ResolvedMetric } from './analysis-template.js';
 import { compileCondition } from './condition.js';
 import { measure } from './measure.js';
-import type { MetricProvider, QueryResult, Series } from './provider.js';
+import type { MetricProvider, Series } from './provider.js';
 import { createRandom } from './statistics/random.js';
+import { resolvedMetric as metric, TableProvider } from './testing/fixtures.js';
 import { simpleBound, THRESHOLD_ALPHA } from './threshold-confidence.js';
-
-/** Answers from a table of query text → series; anything else is no data. */
-class TableProvider implements MetricProvider {
-  readonly kind = 'builtin' as const;
-  constructor(private readonly answers: Record<string, readonly Series[]>) {}
-  async query(_spec: ProviderSpec, query: string): Promise<QueryResult> {
-    return { ok: true, series: this.answers[query] ?? [] };
-  }
-}
 
 const T0 = new Date('2025-01-01T00:00:00Z');
 const NOW = new Date('2025-01-01T00:01:40Z'); // 100 s into the run
-
-function metric(over: Partial<ResolvedMetric> = {}): ResolvedMetric {
-  return {
-    name: 'deposit-success',
-    template: 't',
-    provider: { kind: 'builtin' },
-    query: 'success_ratio{version="{{version}}"}[{{window}}]',
-    successCondition: 'result >= 0.99',
-    intervalMs: 10_000,
-    initialDelayMs: 0,
-    consecutiveErrorLimit: 4,
-    inconclusiveLimit: 0,
-    dryRun: false,
-    hardStop: false,
-    ...over,
-  };
-}
 
 async function run(m: ResolvedMetric, answers: Record<string, readonly Series[]>, now = NOW) {
   const provider = new TableProvider(answers);

@@ -1,5 +1,6 @@
 import type { ResolvedMetric } from '../../analysis/analysis-template.js';
 import type { Measurement } from '../../analysis/measurement.js';
+import { resolvedMetric } from '../../analysis/testing/fixtures.js';
 import type { BlueGreenStrategy, ResolvedRollout, RolloutStep } from '../rollout.js';
 import type { Command, Observations, RolloutPhase, RolloutState } from '../rollout-state.js';
 import {
@@ -18,20 +19,13 @@ import {
 export const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 
 export function metric(name: string, over: Partial<ResolvedMetric> = {}): ResolvedMetric {
-  return {
+  return resolvedMetric({
     name,
     template: `${name}-tpl`,
-    provider: { kind: 'builtin' },
     query: `success_ratio{service="wallet",version="{{version}}"}[1m]`,
-    successCondition: 'result >= 0.99',
-    intervalMs: 10_000,
-    initialDelayMs: 0,
     consecutiveErrorLimit: 0,
-    inconclusiveLimit: 0,
-    dryRun: false,
-    hardStop: false,
     ...over,
-  };
+  });
 }
 
 const route = {
