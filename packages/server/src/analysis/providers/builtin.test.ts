@@ -1,37 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type RequestRecord, TrafficStats } from '../../gateway/traffic-stats.js';
+import { TrafficStats } from '../../gateway/traffic-stats.js';
 import type { QueryResult } from '../provider.js';
 import { BuiltinProvider, histogramQuantile } from './builtin.js';
 import { providerContract } from './provider-contract.js';
+import { AT, deposit, depositTraffic, T0 } from './testing/deposit-traffic.js';
 
-const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
-const AT = new Date(T0 + 60_000);
 const SPEC = { kind: 'builtin' } as const;
 
-function deposit(over: Partial<RequestRecord>): RequestRecord {
-  return {
-    service: 'wallet',
-    version: 'v2',
-    endpoint: '/deposit',
-    method: 'POST',
-    status: 200,
-    latencyMs: 100,
-    psp: 'A',
-    at: T0 + 30_000,
-    ...over,
-  };
-}
-
-/** v1: 100 deposits via A, 1 fails; v2: 50 via A (all fine) and 50 via B (3 fail); latencies 1..100 ms on v2. */
+/** The shared deposit traffic on `/deposit`, and one old `/login` request (outside a `[5m]` range). */
 function fixture(): TrafficStats {
-  const stats = new TrafficStats();
-  for (let i = 0; i < 100; i++) stats.recordRequest(deposit({ version: 'v1', status: i === 0 ? 500 : 200 }));
-  for (let i = 0; i < 100; i++) {
-    stats.recordRequest(
-      deposit({ psp: i < 50 ? 'A' : 'B', status: i >= 50 && i < 53 ? 503 : 200, latencyMs: i + 1 }),
-    );
-  }
-  stats.recordRequest(deposit({ endpoint: '/login', psp: undefined, at: T0 - 3_600_000 + 120_000 }));
+  const stats = depositTraffic('/deposit');
+  stats.recordRequest(deposit('/login', { psp: undefined, at: T0 - 3_600_000 + 120_000 }));
   return stats;
 }
 

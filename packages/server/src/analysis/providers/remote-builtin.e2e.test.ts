@@ -5,13 +5,14 @@ import { type RunningAdmin, startAdminServer } from '../../gateway/admin-api.js'
 import { gatewayConfig, serviceConfig } from '../../gateway/gateway-config.js';
 import { type RunningGateway, startGateway } from '../../gateway/index.js';
 import { startUpstream, type TestUpstream } from '../../gateway/testing/upstream-server.js';
-import { type RequestRecord, TrafficStats } from '../../gateway/traffic-stats.js';
+import { TrafficStats } from '../../gateway/traffic-stats.js';
 import { type RunningServer, startServer } from '../../server.js';
 import type { QueryResult } from '../provider.js';
 import { BuiltinProvider } from './builtin.js';
 import { createProviders } from './index.js';
 import { providerContract } from './provider-contract.js';
 import { RemoteBuiltinProvider } from './remote-builtin.js';
+import { AT, depositTraffic, T0 } from './testing/deposit-traffic.js';
 
 /**
  * The `builtin` provider of a control plane whose gateway is its own process: real admin servers on ephemeral
@@ -19,33 +20,11 @@ import { RemoteBuiltinProvider } from './remote-builtin.js';
  */
 
 const TOKEN = 'remote-builtin-admin-token';
-const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
-const AT = new Date(T0 + 60_000);
 const SPEC = { kind: 'builtin' } as const;
 
-function deposit(over: Partial<RequestRecord>): RequestRecord {
-  return {
-    service: 'wallet',
-    version: 'v2',
-    endpoint: 'deposit',
-    method: 'POST',
-    status: 200,
-    latencyMs: 100,
-    psp: 'A',
-    at: T0 + 30_000,
-    ...over,
-  };
-}
-
-/** v1: 100 deposits via A, 1 fails; v2: 50 via A (fine) and 50 via B (3 fail), latencies 1..100 ms; WS RTTs. */
+/** The shared deposit traffic on the `deposit` endpoint, and WebSocket RTTs of games v1. */
 function fixture(): TrafficStats {
-  const stats = new TrafficStats();
-  for (let i = 0; i < 100; i++) stats.recordRequest(deposit({ version: 'v1', status: i === 0 ? 500 : 200 }));
-  for (let i = 0; i < 100; i++) {
-    stats.recordRequest(
-      deposit({ psp: i < 50 ? 'A' : 'B', status: i >= 50 && i < 53 ? 503 : 200, latencyMs: i + 1 }),
-    );
-  }
+  const stats = depositTraffic('deposit');
   for (let i = 0; i < 20; i++)
     stats.recordWsRtt({ service: 'games', version: 'v1', rttMs: 5 + i, at: T0 + 1_000 });
   return stats;
