@@ -161,22 +161,33 @@ async function history(s: RunningServer): Promise<HistoryEntry[]> {
   return (await api<{ entries: HistoryEntry[] }>(s, 'GET', '/api/v1/rollouts/wallet/history')).body.entries;
 }
 
+/**
+ * Starts the control plane with its gateway, 200 players playing through it, and the wallet release gated on
+ * deposits (`count` measurements per analysis step).
+ */
+async function releaseUnderLoad(
+  count: number,
+): Promise<{ s: RunningServer; gateway: NonNullable<RunningServer['gateway']> }> {
+  const s = await start();
+  const gateway = s.gateway!;
+  load = PlayerLoad.start({
+    url: gateway.url,
+    players: 200,
+    workers: 4,
+    weight: () => gateway.gateway.route('wallet')?.weight,
+  });
+  const started = await api<RolloutView>(s, 'POST', '/api/v1/rollouts', {
+    rollout: rollout(),
+    templates: [depositsTemplate(count)],
+  });
+  expect(started.status).toBe(201);
+  return { s, gateway };
+}
+
 describe('a release through the built-in gateway, judged by its measurements', () => {
   it('walks a healthy v2 to 100 %, keeping every player who got v2 on v2 as the weight grows', async () => {
     wallet(v2, 'v2');
-    const s = await start();
-    const gateway = s.gateway!;
-    load = PlayerLoad.start({
-      url: gateway.url,
-      players: 200,
-      workers: 4,
-      weight: () => gateway.gateway.route('wallet')?.weight,
-    });
-    const started = await api<RolloutView>(s, 'POST', '/api/v1/rollouts', {
-      rollout: rollout(),
-      templates: [depositsTemplate(3)],
-    });
-    expect(started.status).toBe(201);
+    const { s, gateway } = await releaseUnderLoad(3);
 
     const done = await settled(s);
     await load.stop();
@@ -230,19 +241,7 @@ describe('a release through the built-in gateway, judged by its measurements', (
 
   it('rolls back a v2 failing 30 % of deposits: weight 0, every player back on v1, the metric named', async () => {
     wallet(v2, 'v2', 3);
-    const s = await start();
-    const gateway = s.gateway!;
-    load = PlayerLoad.start({
-      url: gateway.url,
-      players: 200,
-      workers: 4,
-      weight: () => gateway.gateway.route('wallet')?.weight,
-    });
-    const started = await api<RolloutView>(s, 'POST', '/api/v1/rollouts', {
-      rollout: rollout(),
-      templates: [depositsTemplate(15)],
-    });
-    expect(started.status).toBe(201);
+    const { s, gateway } = await releaseUnderLoad(15);
 
     const done = await settled(s);
     await load.stop();
