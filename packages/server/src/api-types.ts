@@ -5,6 +5,7 @@
  */
 export type { ArmValue, ComparisonEvidence, Measurement, MetricStatus } from './analysis/measurement.js';
 export type { Approval, ChangeKind, ChangeRequest, ChangeStatus } from './approvals/change-request.js';
+export type { ApprovalRequired } from './approvals/gated-reply.js';
 export type { AuditEntry } from './audit/audit-entry.js';
 export type { Role } from './auth/roles.js';
 export type { StoredSegment as SegmentView } from './config/state.js';

@@ -1,7 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { httpStatus } from '../api/error-handler.js';
 import { etag } from '../api/request-context.js';
+import type { ChangeRequest } from './change-request.js';
 import type { Gated } from './change-request-service.js';
+
+/** The 202 answer of a change that became a change request instead of applying (docs/approvals.md). */
+export interface ApprovalRequired {
+  readonly id: string;
+  readonly code: 'APPROVAL_REQUIRED';
+  readonly message: string;
+  readonly changeRequest: ChangeRequest;
+}
 
 /**
  * Answers a gated change: the result with its ETag when it was done, or `202 { code: 'APPROVAL_REQUIRED',
@@ -26,5 +35,5 @@ export function sendGated<T extends { version: number }>(
       code: 'APPROVAL_REQUIRED',
       message: `${cr.target} is protected: change request ${cr.id} needs ${needed} from someone other than you`,
       changeRequest: cr,
-    });
+    } satisfies ApprovalRequired);
 }

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import type { ApprovalRequired } from '../approvals/gated-reply.js';
 import type { FlagView } from '../flags/flag-service.js';
 import type { StaleFlagReport, StaleReason } from '../flags/stale-flags.js';
 import { ApiClient, type ServerOptions, withServerOptions } from './api-client.js';
@@ -106,10 +107,4 @@ function registerKill(flags: Command): void {
   });
 }
 
-type KillAnswer =
-  | FlagView
-  | {
-      readonly code: 'APPROVAL_REQUIRED';
-      readonly message: string;
-      readonly changeRequest: { readonly id: string };
-    };
+type KillAnswer = FlagView | ApprovalRequired;

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import type { ApprovalRequired } from '../approvals/gated-reply.js';
 import type { PresetDiff } from '../presets/preset.js';
 import type { PresetApplied, PresetDryRun } from '../presets/preset-service.js';
 import { ApiClient, type ServerOptions, withServerOptions } from './api-client.js';
@@ -17,13 +18,6 @@ interface PresetListItem {
     readonly protected?: boolean;
   };
   readonly version: number;
-}
-
-/** The 202 a protected change answers instead of applying (docs/approvals.md). */
-interface ApprovalRequired {
-  readonly code: 'APPROVAL_REQUIRED';
-  readonly message: string;
-  readonly changeRequest: { readonly id: string };
 }
 
 /**

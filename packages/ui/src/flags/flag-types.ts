@@ -2,6 +2,7 @@ import type { EnvironmentConfig } from '@pitboss/engine';
 
 /** The shapes the flag routes answer with: the server's own types (type-only, nothing of the server is bundled). */
 export type {
+  ApprovalRequired,
   DecisionRecord,
   Environment as EnvironmentInfo,
   FlagView,
@@ -10,17 +11,6 @@ export type {
   StaleFlagReport as StaleReport,
   StaleReason,
 } from '@pitboss/server/api-types';
-
-/** The 202 a protected resource answers with instead of applying (approvals/gated-reply.ts). */
-export interface ApprovalRequired {
-  readonly code: 'APPROVAL_REQUIRED';
-  readonly message: string;
-  readonly changeRequest: {
-    readonly id: string;
-    readonly target: string;
-    readonly requiredApprovals: number;
-  };
-}
 
 export type EnvironmentPatch = Partial<EnvironmentConfig>;
 
